@@ -5,10 +5,10 @@
  * protobuf-c type appears here. The library never prints, exits or aborts
  * on bad data: every problem becomes a status code and a per-file counter.
  *
- * Ownership rule: objects returned by *_open/*_new are owned by the caller
- * and released by the matching *_close/*_free (which accept NULL). Every
- * other pointer returned by a getter is lent: it stays valid until the
- * owning object is next refreshed (tbr_logdir_scan, tbr_run_refresh) or
+ * Ownership rule: objects returned by the _open and _new functions are owned
+ * by the caller and released by the matching _close or _free (which accept
+ * NULL). Every other pointer returned by a getter is lent: it stays valid
+ * until the owning object is next refreshed (tbr_logdir_scan, tbr_run_refresh) or
  * closed. Strings are NUL-terminated UTF-8 as stored (not validated).
  *
  * Thread safety: none. One logdir and its runs are used from one thread at
@@ -127,11 +127,12 @@ struct tbr_file_stats {
 	int64_t mtime_ns;         /* modification time at the last refresh */
 	uint64_t bytes_read;      /* bytes consumed (decompressed for gzip) */
 	uint64_t records_read;    /* records whose payload decoded */
-	uint64_t records_skipped; /* sum of the four reasons below */
+	uint64_t records_skipped; /* sum of the five reasons below */
 	uint64_t skipped_length_crc; /* headers failing their CRC (resync) */
 	uint64_t skipped_data_crc;
 	uint64_t skipped_too_large;
 	uint64_t skipped_decode;
+	uint64_t skipped_truncated; /* cut short, with good records after */
 	uint64_t garbage_bytes;   /* bytes jumped over while resynchronising */
 	uint64_t replaced;        /* times the file shrank or was replaced */
 	bool truncated_tail;      /* an incomplete record waits at the end */
@@ -305,6 +306,8 @@ void tbr_tag_scalar_summary(const struct tbr_tag *tag, bool skip_orphaned,
 /* Any kind: step and wall time of event @i (file order). */
 tbr_status tbr_tag_event(const struct tbr_tag *tag, size_t i, int64_t *step,
 			 double *wall_time);
+/* Whether TensorBoard's purge would drop event @i. */
+bool tbr_tag_event_orphaned(const struct tbr_tag *tag, size_t i);
 /* Number of items event @i holds: images or clips in it, 1 otherwise.
  * Known from indexing, without re-reading the file. */
 size_t tbr_tag_event_items(const struct tbr_tag *tag, size_t i);
