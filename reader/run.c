@@ -157,6 +157,10 @@ static struct tbr_tag *tag_get(struct tbr_run *run, const char *name,
 	t->name = xstrndup(name, len);
 	t->name_len = len;
 	t->kind = kind;
+	/* Legacy TF1 values carry no plugin; TensorBoard migrates them to
+	 * the plugin of their kind, so report that one. */
+	if (!plugin[0] && kind <= TBR_KIND_AUDIO)
+		plugin = tbr_kind_name(kind);
 	t->plugin = plugin;
 	if (kind == TBR_KIND_SCALAR)
 		t->series = tbr_series_new();
