@@ -19,10 +19,19 @@
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
-bool tbr_wire_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+/* Inlined everywhere in this file: varints are most of the bytes. */
+static inline __attribute__((always_inline)) bool
+varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
 	const uint8_t *p = *pp;
 	uint64_t r = 0;
+
+	/* one-byte fast path: field keys, small lengths, steps < 128 */
+	if (p < end && !(*p & 0x80)) {
+		*v = *p;
+		*pp = p + 1;
+		return true;
+	}
 
 	for (int shift = 0; shift < 70 && p < end; shift += 7) {
 		uint8_t b = *p++;
@@ -39,7 +48,14 @@ bool tbr_wire_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	return false;
 }
 
-static bool wire_len(const uint8_t **p, const uint8_t *end,
+bool tbr_wire_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	return varint(pp, end, v);
+}
+
+#define tbr_wire_varint varint
+
+static inline bool wire_len(const uint8_t **p, const uint8_t *end,
 		     const uint8_t **sub, size_t *n)
 {
 	uint64_t l;
@@ -79,7 +95,7 @@ static bool wire_skip(const uint8_t **p, const uint8_t *end, unsigned wt)
 }
 
 /* Reads one key; false at a malformed key or field number 0. */
-static bool wire_key(const uint8_t **p, const uint8_t *end, uint32_t *field,
+static inline bool wire_key(const uint8_t **p, const uint8_t *end, uint32_t *field,
 		     unsigned *wt)
 {
 	uint64_t k;
@@ -547,7 +563,12 @@ static struct tbr_raw_value *new_value(struct tbr_raw_event *ev)
 		ev->cap = cap;
 	}
 	struct tbr_raw_value *rv = &ev->values[ev->nvalues];
-	memset(rv, 0, sizeof(*rv));
+	/* only what scan_value may leave unset (the struct is large) */
+	rv->oneof = 0;
+	rv->plugin = NULL;
+	rv->plugin_len = 0;
+	rv->tensor.present = false;
+	rv->tag_len = 0;
 	rv->tag = "";
 	rv->index = (uint32_t)ev->nvalues;
 	ev->nvalues++;
@@ -594,6 +615,58 @@ static void event_reset(struct tbr_raw_event *ev)
 	ev->nvalues = 0;
 }
 
+/* The shape most records have (TF1 and PyTorch add_scalar): wall_time,
+ * step, and a Summary with one simple_value. Matched byte by byte; any
+ * deviation falls back to the general scanner, which gives the same
+ * result. Returns false when the record is not of this shape. */
+static inline bool decode_simple_scalar(const uint8_t *p, size_t n,
+					struct tbr_raw_event *ev)
+{
+	const uint8_t *end = p + n, *q = p;
+	uint64_t step = 0, slen, vlen, tlen;
+
+	if (n < 9 + 2 + 2 + 2 + 5 || q[0] != 0x09)
+		return false;
+	q += 9;
+	if (*q == 0x10) {
+		q++;
+		if (!varint(&q, end, &step))
+			return false;
+	}
+	if (end - q < 2 || *q++ != 0x2a || !varint(&q, end, &slen) ||
+	    slen != (uint64_t)(end - q))
+		return false;
+	if (end - q < 2 || *q++ != 0x0a || !varint(&q, end, &vlen) ||
+	    vlen != (uint64_t)(end - q))
+		return false;
+	if (end - q < 2 || *q++ != 0x0a || !varint(&q, end, &tlen) ||
+	    tlen + 5 != (uint64_t)(end - q) || q[tlen] != 0x15)
+		return false;
+	if (!ev->cap) {
+		ev->values = malloc(8 * sizeof(*ev->values));
+		if (!ev->values)
+			return false;
+		ev->cap = 8;
+	}
+	struct tbr_raw_value *rv = &ev->values[0];
+	memcpy(&ev->wall_time, p + 1, 8);
+	ev->step = (int64_t)step;
+	ev->what = TBR_WHAT_SUMMARY;
+	ev->nvalues = 1;
+	ev->file_version = NULL;
+	ev->file_version_len = 0;
+	ev->session_status = 0;
+	rv->tag = (const char *)q;
+	rv->tag_len = (size_t)tlen;
+	rv->oneof = 2;
+	memcpy(&rv->simple_value, q + tlen + 1, 4);
+	rv->plugin = NULL;
+	rv->plugin_len = 0;
+	rv->tensor.present = false;
+	rv->index = 0;
+	return true;
+}
+
 tbr_status tbr_decode_event(const uint8_t *p, size_t n,
 			    struct tbr_raw_event *ev)
 {
@@ -603,6 +676,8 @@ tbr_status tbr_decode_event(const uint8_t *p, size_t n,
 	uint64_t v;
 	tbr_status st;
 
+	if (decode_simple_scalar(p, n, ev))
+		return TBR_OK;
 	event_reset(ev);
 	while (p < end) {
 		const uint8_t *sub;

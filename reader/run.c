@@ -66,7 +66,7 @@ static void free_data(struct tbr_run *run)
 	tbr_hparams_clear(&run->hp);
 	free(run->file_version);
 	run->file_version = NULL;
-	memset(run->last_tag, 0, sizeof(run->last_tag));
+	memset(run->tag_cache, 0, sizeof(run->tag_cache));
 	run->has_steps = run->has_times = false;
 	memset(&run->counts, 0, sizeof(run->counts));
 	run->version = 0;
@@ -157,6 +157,8 @@ static struct tbr_tag *tag_get(struct tbr_run *run, const char *name,
 	t->name = xstrndup(name, len);
 	t->name_len = len;
 	t->kind = kind;
+	t->raw_plugin = plugin;
+	t->raw_plugin_len = strlen(plugin);
 	/* Legacy TF1 values carry no plugin; TensorBoard migrates them to
 	 * the plugin of their kind, so report that one. */
 	if (!plugin[0] && kind <= TBR_KIND_AUDIO)
@@ -256,6 +258,42 @@ static void purge_check(struct tbr_run *run, const struct tbr_raw_event *ev)
 	}
 }
 
+/* Tag comparison without a libc call for the usual short tags. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++)
+			if (a[i] != b[i])
+				return false;
+		return true;
+	}
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	if (x != y)
+		return false;
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	if (x != y)
+		return false;
+	return n <= 16 || memcmp(a + 8, b + 8, n - 16) == 0;
+}
+
+static inline unsigned cache_slot(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else {
+		memcpy(&a, s, n);
+	}
+	return (unsigned)(((a * 0x9E3779B97F4A7C15ull) ^
+			   (b * 0xC2B2AE3D27D4EB4Full) ^ n) >> 58);
+}
+
 static tbr_status apply_summary(struct tbr_run *run,
 				const struct tbr_raw_event *ev,
 				const uint8_t *payload, size_t len,
@@ -279,7 +317,8 @@ static tbr_status apply_summary(struct tbr_run *run,
 
 	for (size_t i = 0; i < ev->nvalues; i++) {
 		const struct tbr_raw_value *v = &ev->values[i];
-		struct tbr_tag *t = i < 8 ? run->last_tag[i] : NULL;
+		unsigned slot = cache_slot(v->tag, v->tag_len);
+		struct tbr_tag *t = run->tag_cache[slot];
 		struct tbr_num num;
 		size_t items, plen;
 		bool is_scalar;
@@ -287,21 +326,28 @@ static tbr_status apply_summary(struct tbr_run *run,
 		tbr_kind kind;
 
 		if (t && t->name_len == v->tag_len &&
-		    memcmp(t->name, v->tag, v->tag_len) == 0 &&
-		    (t->plugin[0] || !v->plugin)) {
-			plugin = t->plugin;
-			plen = strlen(plugin);
+		    same_bytes(t->name, v->tag, v->tag_len) &&
+		    (t->raw_plugin[0] || !v->plugin)) {
+			plugin = t->raw_plugin;
+			plen = t->raw_plugin_len;
 		} else {
 			plugin = plugin_of(run, v, &plen);
 			t = NULL;
 		}
-		kind = tbr_classify(v, plugin, plen, &items, &num, &is_scalar);
+		if (v->oneof == 2) { /* simple_value: no plugin needed */
+			kind = TBR_KIND_SCALAR;
+			num.dtype = TBR_DT_F32;
+			num.v.f32 = v->simple_value;
+			items = 1;
+		} else {
+			kind = tbr_classify(v, plugin, plen, &items, &num,
+					    &is_scalar);
+		}
 		if (!t || t->kind != kind) {
 			t = tag_get(run, v->tag, v->tag_len, kind, plugin);
 			if (!t)
 				return TBR_ERR_NOMEM;
-			if (i < 8)
-				run->last_tag[i] = t;
+			run->tag_cache[slot] = t;
 		}
 		if (kind == TBR_KIND_SCALAR) {
 			st = tbr_series_append(t->series, ev->step,

@@ -22,7 +22,9 @@ struct tbr_tag {
 	char *name;
 	size_t name_len;
 	tbr_kind kind;
-	const char *plugin;    /* points into run->plugins storage */
+	const char *plugin;    /* reported plugin (legacy values: migrated) */
+	const char *raw_plugin; /* first-seen metadata plugin of the name */
+	size_t raw_plugin_len;
 	size_t count, unorphaned;
 	int64_t first_step, last_step;
 	uint64_t generation;
@@ -76,8 +78,9 @@ struct tbr_run {
 
 	struct tbr_hp_store hp;
 
-	/* hot-path cache: the tag last used at each value position */
-	struct tbr_tag *last_tag[8];
+	/* hot-path cache: tags by a cheap hash of their name, so the common
+	 * record (a known tag) costs no FNV hash and no map probe */
+	struct tbr_tag *tag_cache[64];
 	uint32_t cur_file;
 	struct tbr_raw_event ev;
 };

@@ -18,6 +18,9 @@
 #include <stdlib.h>
 
 #define BLOCK_POINTS 256
+/* Worst case bytes one point can take: two 10-byte varints and a 9-byte
+ * XOR word, with a margin. */
+#define POINT_MAX 32
 
 struct block {
 	uint8_t *data;
@@ -36,11 +39,16 @@ struct tbr_series {
 	struct block *blocks;
 	uint64_t *orphaned; /* bitmap, NULL if none */
 	size_t orphaned_words;
+	uint32_t hint;      /* capacity for the next block */
 };
 
 struct tbr_series *tbr_series_new(void)
 {
-	return calloc(1, sizeof(struct tbr_series));
+	struct tbr_series *s = calloc(1, sizeof(struct tbr_series));
+
+	if (s)
+		s->hint = 256;
+	return s;
 }
 
 void tbr_series_free(struct tbr_series *s)
@@ -92,7 +100,9 @@ static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v)
 	return p;
 }
 
-/* XOR word of @nbytes (8 or 4): header byte then the middle bytes. */
+/* XOR word of @nbytes (8 or 4): header byte then the middle bytes. The
+ * 8-byte store may run past the significant bytes; the caller reserves
+ * POINT_MAX bytes so that is always inside the buffer. */
 static inline uint8_t *put_xor(uint8_t *p, uint64_t x, int nbytes)
 {
 	if (!x) {
@@ -105,11 +115,8 @@ static inline uint8_t *put_xor(uint8_t *p, uint64_t x, int nbytes)
 
 	*p++ = (uint8_t)(lz << 4 | tz);
 	x >>= tz * 8;
-	for (int i = 0; i < mid; i++) {
-		*p++ = (uint8_t)x;
-		x >>= 8;
-	}
-	return p;
+	memcpy(p, &x, 8); /* little-endian hosts */
+	return p + mid;
 }
 
 static inline const uint8_t *get_xor(const uint8_t *p, uint64_t *x,
@@ -160,6 +167,11 @@ static struct block *open_block(struct tbr_series *s, uint8_t dtype)
 
 	if (b && b->count < BLOCK_POINTS && b->dtype == dtype)
 		return b;
+	if (b) {
+		uint64_t h = (uint64_t)b->len * BLOCK_POINTS /
+				     (b->count ? b->count : 1) + POINT_MAX * 4;
+		s->hint = h > (1u << 16) ? (1u << 16) : (uint32_t)h;
+	}
 	if (b && b->len < b->cap) {
 		/* a finished block keeps no spare capacity */
 		uint8_t *nd = realloc(b->data, b->len ? b->len : 1);
@@ -184,33 +196,24 @@ static struct block *open_block(struct tbr_series *s, uint8_t dtype)
 	return b;
 }
 
+
 tbr_status tbr_series_append(struct tbr_series *s, int64_t step,
 			     double wall_time, const struct tbr_num *v)
 {
 	struct block *b = open_block(s, (uint8_t)v->dtype);
-	uint8_t tmp[40], *p = tmp;
+	uint8_t *p;
 	uint64_t tbits, vbits = value_bits(v);
-	int64_t delta = (int64_t)((uint64_t)step - (uint64_t)b->prev_step);
 
 	if (!b)
 		return TBR_ERR_NOMEM;
-	memcpy(&tbits, &wall_time, 8);
-	p = put_varint(p, zigzag((int64_t)((uint64_t)delta -
-					   (uint64_t)b->prev_delta)));
-	p = put_xor(p, tbits ^ b->prev_time, 8);
-	if (is_float(b->dtype))
-		p = put_xor(p, vbits ^ b->prev_value,
-			    b->dtype == TBR_DT_F64 ? 8 : 4);
-	else
-		p = put_varint(p, zigzag((int64_t)(vbits - b->prev_value)));
-
-	size_t n = (size_t)(p - tmp);
-	if (b->len + n > b->cap) {
-		uint32_t cap = b->cap ? b->cap * 2 : 64;
+	if (b->len + POINT_MAX > b->cap) {
+		/* size a new block like the previous full one, so a block is
+		 * allocated once and trimmed once */
+		uint32_t cap = b->cap ? b->cap * 2 : s->hint;
 		uint8_t *nd;
 
-		while (cap < b->len + n)
-			cap *= 2;
+		if (cap < b->len + POINT_MAX)
+			cap = b->len + POINT_MAX;
 		nd = realloc(b->data, cap);
 		if (!nd)
 			return TBR_ERR_NOMEM;
@@ -228,8 +231,20 @@ tbr_status tbr_series_append(struct tbr_series *s, int64_t step,
 		s->orphaned = no;
 		s->orphaned_words = words;
 	}
-	memcpy(b->data + b->len, tmp, n);
-	b->len += (uint32_t)n;
+
+	int64_t delta = (int64_t)((uint64_t)step - (uint64_t)b->prev_step);
+
+	memcpy(&tbits, &wall_time, 8);
+	p = b->data + b->len;
+	p = put_varint(p, zigzag((int64_t)((uint64_t)delta -
+					   (uint64_t)b->prev_delta)));
+	p = put_xor(p, tbits ^ b->prev_time, 8);
+	if (is_float(b->dtype))
+		p = put_xor(p, vbits ^ b->prev_value,
+			    b->dtype == TBR_DT_F64 ? 8 : 4);
+	else
+		p = put_varint(p, zigzag((int64_t)(vbits - b->prev_value)));
+	b->len = (uint32_t)(p - b->data);
 	b->count++;
 	b->prev_step = step;
 	b->prev_delta = delta;
