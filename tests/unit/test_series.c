@@ -48,11 +48,11 @@ int main(void)
 		if (r % 97 == 0)
 			step = (int64_t)next();
 		else if (r % 89 == 0)
-			step -= 1000;
+			step = (int64_t)((uint64_t)step - 1000);
 		else if (r % 1000 == 3)
 			step = INT64_MIN;
 		else
-			step += 10;
+			step = (int64_t)((uint64_t)step + 10);
 		steps[i] = step;
 		times[i] = 1.7e9 + (double)i * 0.25 + (double)(next() % 1000) * 1e-6;
 		if (r % 501 == 0) {
