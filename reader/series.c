@@ -267,7 +267,7 @@ static size_t block_read(const struct block *b, size_t from,
 
 	for (size_t i = 0; i < b->count && got < n; i++) {
 		p = get_varint(p, &x);
-		delta += unzigzag(x);
+		delta = (int64_t)((uint64_t)delta + (uint64_t)unzigzag(x));
 		step = (int64_t)((uint64_t)step + (uint64_t)delta);
 		p = get_xor(p, &x, 8);
 		t ^= x;
