@@ -197,7 +197,8 @@ static tbr_status decode_tensor(struct payload_full *f,
 			f->strings[i] = malloc(b->len + 1);
 			if (!f->strings[i])
 				return TBR_ERR_NOMEM;
-			memcpy(f->strings[i], b->data, b->len);
+			if (b->len) /* an empty element has data == NULL */
+				memcpy(f->strings[i], b->data, b->len);
 			f->strings[i][b->len] = 0;
 			f->string_sizes[i] = b->len;
 			f->nstrings++;

@@ -249,7 +249,9 @@ struct tbr_hparam {
 };
 
 /* The hparams plugin data of a run (session start / end / experiment).
- * Lent; NULL fields when absent. */
+ * Lent. Never NULL; has_* say which parts were seen. group_name and
+ * model_uri are "" when absent or when no session start was seen (NULL
+ * only before any). */
 struct tbr_hparams {
 	bool has_session_start;
 	bool has_session_end;
@@ -283,7 +285,9 @@ size_t tbr_tag_count(const struct tbr_tag *tag);
 size_t tbr_tag_count_unorphaned(const struct tbr_tag *tag);
 int64_t tbr_tag_first_step(const struct tbr_tag *tag);
 int64_t tbr_tag_last_step(const struct tbr_tag *tag);
-/* Changes whenever points are added to (or removed from) this series. */
+/* Changes whenever points are added to this series or marked orphaned.
+ * Values only grow within a run, also across a re-read from scratch
+ * (they derive from the run's generation), so they never repeat. */
 uint64_t tbr_tag_generation(const struct tbr_tag *tag);
 
 /* Scalars: copies up to @n points starting at index @start (file order)
