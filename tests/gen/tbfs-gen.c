@@ -67,6 +67,9 @@
  *       acc = s/8; SessionLog START at step 5; steps 5..12 with
  *       loss = 100 + s and acc = 10 + s/8 (TensorBoard's purge drops the
  *       first run's steps 5..9).
+ *   tbfs-gen images OUT [--steps N] [--bytes B]
+ *       N TF1 images (default 10000) under tag "samples", one per step,
+ *       each a valid PNG of about B bytes (default 4096).
  *   tbfs-gen selftest
  *       Checks the CRC32C and framing test vectors of wire-format.md.
  *
@@ -110,6 +113,7 @@ static const char usage_text[] =
 	"huge-length:K[:V]\n"
 	"  tbfs-gen gzip IN OUT\n"
 	"  tbfs-gen restart OUT\n"
+	"  tbfs-gen images OUT [--steps N] [--bytes B]\n"
 	"  tbfs-gen selftest\n"
 	"\n"
 	"scalars: file_version, then one Event per step with one value per\n"
@@ -151,6 +155,12 @@ static void put_le32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
 static void put_le64(uint8_t *p, uint64_t v)
@@ -1811,6 +1821,69 @@ static int mode_kinds(const struct opts *op)
 	return rc ? 1 : 0;
 }
 
+/* ------------------------------------------------------------ mode: images */
+
+/* A valid PNG of about @size bytes: the 1x1 red image with a tEXt chunk of
+ * filler before IEND (PNG chunk CRC = zlib crc32 over type and data). The
+ * step number goes into the filler so every image differs. */
+static size_t png_of_size(uint8_t *buf, size_t size, long long step)
+{
+	const size_t iend = 12, head = sizeof(png_red) - iend;
+	size_t fill = size > head + iend + 12 + 16 ? size - head - iend - 12 : 16;
+	uint8_t *p = buf;
+
+	memcpy(p, png_red, head);
+	p += head;
+	put_be32(p, (uint32_t)fill);
+	memcpy(p + 4, "tEXt", 4);
+	int n = snprintf((char *)p + 8, fill, "step%c%lld ", 0, step);
+	memset(p + 8 + n, 'x', fill - (size_t)n);
+	put_be32(p + 8 + fill, (uint32_t)crc32(0, p + 4, (uInt)(4 + fill)));
+	p += 12 + fill;
+	memcpy(p, png_red + head, iend);
+	return (size_t)(p + iend - buf);
+}
+
+/* images OUT --steps N [--bytes B]: N TF1 images (one per step, tag
+ * "samples"), each a valid PNG of about B bytes (default 4096). */
+static int mode_images(const struct opts *op)
+{
+	Tbfs__Summary__Image img = TBFS__SUMMARY__IMAGE__INIT;
+	Tbfs__Summary__Value v = TBFS__SUMMARY__VALUE__INIT;
+	size_t size = op->bytes > 0 ? (size_t)op->bytes : 4096;
+	long long n = op->have_steps ? op->steps : 10000;
+	struct out o;
+	uint8_t *buf;
+	int rc = 0;
+
+	if (need_pos(op, 1, "images OUT"))
+		return 2;
+	if (size > (64u << 20))
+		return (err("images: --bytes at most 64M"), 2);
+	buf = malloc(size + 256);
+	if (!buf)
+		return (err("out of memory"), 1);
+	if (out_open(&o, op->pos[0], false)) {
+		free(buf);
+		return 1;
+	}
+	img.height = 1;
+	img.width = 1;
+	img.colorspace = 3;
+	v.tag = (char *)"samples";
+	v.value_case = TBFS__SUMMARY__VALUE__VALUE_IMAGE;
+	v.image = &img;
+	for (long long s = 0; s < n && !rc; s++) {
+		img.encoded_image_string.data = buf;
+		img.encoded_image_string.len = png_of_size(buf, size, s);
+		rc = emit_value(&o, 1600000000.0 + (double)s, s, &v);
+	}
+	if (out_close(&o))
+		rc = -1;
+	free(buf);
+	return rc ? 1 : 0;
+}
+
 /* ----------------------------------------------------------- mode: restart */
 
 static int mode_restart(const struct opts *op)
@@ -2265,6 +2338,8 @@ int main(int argc, char **argv)
 		rc = mode_gzip(&op);
 	else if (strcmp(cmd, "restart") == 0)
 		rc = mode_restart(&op);
+	else if (strcmp(cmd, "images") == 0)
+		rc = mode_images(&op);
 	else if (strcmp(cmd, "selftest") == 0)
 		rc = op.npos ? (err("selftest takes no arguments"), 2) :
 			       mode_selftest();
