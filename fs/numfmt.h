@@ -1,9 +1,10 @@
 /*
  * numfmt.h — shortest round-trip number printing for the renderers.
  *
- * Layer: fs/ view/render support (no FUSE). Backed by Google's
- * double-conversion (Debian libdouble-conversion) through a one-file C++
- * shim, numfmt.cc, because hand-written shortest printing is a known trap.
+ * Layer: fs/ view/render support (no FUSE). Backed by Dragonbox (Debian
+ * libdragonbox-dev: shortest and correctly rounded, proven) through a
+ * one-file C++ shim, numfmt.cc, because hand-written shortest printing is
+ * a known trap; it replaced double-conversion, 3-4x slower here.
  *
  * Every function writes into @buf (at least TBN_BUF bytes), NUL-terminates,
  * and returns the length written (without the NUL). The text parses back

@@ -8,7 +8,7 @@ pkgs=(
 	meson ninja-build gcc g++ clang pkg-config
 	libfuse3-dev fuse3
 	protobuf-c-compiler libprotobuf-c-dev
-	zlib1g-dev libjansson-dev libdouble-conversion-dev
+	zlib1g-dev libjansson-dev libdragonbox-dev
 	python3-pandas python3-pytest
 	rsync jq
 )

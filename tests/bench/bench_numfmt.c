@@ -4,7 +4,7 @@
  * Usage: bench_numfmt [N [N_NAIVE]]
  *
  * Formats N (default 10 million) float32 values and N doubles with
- *   tbn     tbn_f32 / tbn_f64 (double-conversion, shortest round trip);
+ *   tbn     tbn_f32 / tbn_f64 (Dragonbox, shortest round trip);
  *   %.Ng    snprintf "%.9g" / "%.17g" (round-trips, but never shortest);
  *   naive   snprintf "%.Ng" for N = 1, 2, ... until strtof/strtod reads
  *           the value back (shortest digits, the obvious way).
