@@ -67,8 +67,18 @@ crc32c_sse42(uint32_t crc, const void *data, size_t len)
 		len -= 8;
 	}
 	uint32_t c32 = (uint32_t)c;
-	while (len--)
-		c32 = _mm_crc32_u8(c32, *p++);
+	if (len & 4) {
+		c32 = _mm_crc32_u32(c32, tbr_load_u32(p));
+		p += 4;
+	}
+	if (len & 2) {
+		uint16_t h;
+		memcpy(&h, p, 2);
+		c32 = _mm_crc32_u16(c32, h);
+		p += 2;
+	}
+	if (len & 1)
+		c32 = _mm_crc32_u8(c32, *p);
 	return ~c32;
 }
 
@@ -82,13 +92,28 @@ static bool have_sse42(void)
 }
 #endif
 
-uint32_t tbr_crc32c_extend(uint32_t crc, const void *data, size_t len)
+typedef uint32_t (*crc_fn)(uint32_t, const void *, size_t);
+
+/* Chosen on the first call; every record is checksummed twice, so the
+ * dispatch must cost one indirect call, not a cpuid test. */
+static uint32_t crc_first(uint32_t crc, const void *data, size_t len);
+static crc_fn crc_impl = crc_first;
+
+static uint32_t crc_first(uint32_t crc, const void *data, size_t len)
 {
+	crc_fn f = tbr_crc32c_portable;
+
 #if defined(__x86_64__)
 	if (have_sse42())
-		return crc32c_sse42(crc, data, len);
+		f = crc32c_sse42;
 #endif
-	return tbr_crc32c_portable(crc, data, len);
+	__atomic_store_n(&crc_impl, f, __ATOMIC_RELAXED);
+	return f(crc, data, len);
+}
+
+uint32_t tbr_crc32c_extend(uint32_t crc, const void *data, size_t len)
+{
+	return __atomic_load_n(&crc_impl, __ATOMIC_RELAXED)(crc, data, len);
 }
 
 const char *tbr_crc32c_impl(void)

@@ -26,10 +26,21 @@ varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	const uint8_t *p = *pp;
 	uint64_t r = 0;
 
-	/* one-byte fast path: field keys, small lengths, steps < 128 */
+	/* one- and two-byte fast paths: keys, lengths, steps < 16384 */
 	if (p < end && !(*p & 0x80)) {
 		*v = *p;
 		*pp = p + 1;
+		return true;
+	}
+	if (end - p >= 2 && !(p[1] & 0x80)) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		*pp = p + 2;
+		return true;
+	}
+	if (end - p >= 3 && !(p[2] & 0x80)) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7 |
+		     (uint64_t)p[2] << 14;
+		*pp = p + 3;
 		return true;
 	}
 
