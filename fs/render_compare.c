@@ -114,46 +114,8 @@ static void set_free(struct cmpset *c)
 
 static int long_csv(struct tbv_view *v, struct cmpset *c, struct tbv_buf *b)
 {
-	struct tbr_scalar *buf = malloc(BATCH * sizeof(*buf));
-	struct tbv_buf pre = { 0 };
-
-	if (!buf)
-		return -ENOMEM;
 	tbv_buf_puts(b, "run,step,wall_time,value\n");
-	for (size_t r = 0; r < c->n && !b->oom; r++) {
-		size_t start = 0, got;
-
-		pre.len = 0;
-		tbv_csv_strz(&pre, c->names[r]);
-		tbv_buf_putc(&pre, ',');
-		if (pre.oom)
-			break;
-		while ((got = tbr_tag_scalars(c->tags[r], start, buf, BATCH))) {
-			char *p = tbv_buf_tail(b, got * (pre.len + 3 * TBN_BUF +
-							 4));
-			if (!p)
-				break;
-			for (size_t i = 0; i < got; i++) {
-				if (v->opts.purge_orphaned && buf[i].orphaned)
-					continue;
-				memcpy(p, pre.p, pre.len);
-				p += pre.len;
-				p += tbn_i64(p, buf[i].step);
-				*p++ = ',';
-				p += tbn_f64(p, buf[i].wall_time);
-				*p++ = ',';
-				p += tbv_fmt_num(p, &buf[i].value);
-				*p++ = '\n';
-			}
-			b->len = (size_t)(p - b->p);
-			start += got;
-		}
-	}
-	if (pre.oom)
-		b->oom = true;
-	tbv_buf_free(&pre);
-	free(buf);
-	return b->oom ? -ENOMEM : 0;
+	return tbv_render_named_rows(v, c->n, c->tags, c->names, b);
 }
 
 static int wide_or_stats(struct tbv_view *v, struct cmpset *c, bool stats,

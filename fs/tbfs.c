@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
@@ -606,7 +607,8 @@ static void usage(FILE *f)
 "    -o refresh=SECS        re-check the logs at most every SECS seconds;\n"
 "                           also the kernel's cache time (default 2)\n"
 "    -o cache=SIZE          memory cap for rendered files, e.g. 512M\n"
-"                           (suffixes K, M, G; default 256M)\n"
+"                           (suffixes K, M, G; default: the size of the\n"
+"                           index of the logs read so far, at least 16M)\n"
 "    -o purge               TensorBoard's purged view after restarts\n"
 "    -o nopurge             keep every point (default)\n"
 "    -o sidecar_max=SIZE    largest sidecar file shown (default 1M)\n"
@@ -1000,6 +1002,13 @@ int main(int argc, char *argv[])
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&opts, 0, sizeof(opts));
 	memset(&fs, 0, sizeof(fs));
+	/* Rendered files are big, short-lived buffers. glibc raises its mmap
+	 * threshold to the size of each such buffer freed (up to 32 MiB), after
+	 * which same-sized buffers come from the heap and their memory may
+	 * stay with the daemon once freed. A fixed threshold keeps every
+	 * buffer over 1 MiB in its own mapping, returned to the system at
+	 * free. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
 	if (fuse_opt_parse(&args, &cfg, tbfs_opt_spec, tbfs_opt_proc))
 		goto out_args;

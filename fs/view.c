@@ -16,8 +16,12 @@
  * taken during a call stay valid). A file's generation is computed from
  * the reader generations of the data it derives from; its size is
  * remembered per generation so getattr renders only when data changed,
- * and rendered bytes are kept in an LRU cache capped at cache_bytes.
- * Image and audio bytes are never cached: they are loaded on open only.
+ * and rendered bytes are kept in an LRU cache capped at cache_bytes (by
+ * default sized by the reader's index: cache_cap, cache_keep). A file bigger
+ * than the cap is kept by nobody but the opens serving it: getattr
+ * renders it, notes its size and frees it, and each open renders it
+ * again (the same bytes, as the generation is the same). Image and audio
+ * bytes are never cached: they are loaded on open only.
  */
 #include "view_i.h"
 
@@ -49,7 +53,7 @@ void tbv_options_default(struct tbv_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->refresh_secs = 2.0;
-	o->cache_bytes = (size_t)256 << 20;
+	o->cache_bytes = TBV_CACHE_AUTO;
 	o->purge_orphaned = false;
 	o->uid = getuid();
 	o->gid = getgid();
@@ -80,6 +84,29 @@ static bool is_dir(const struct tbv_node *n)
 }
 
 /* ---------------------------------------------------------------- cache */
+
+/* The most bytes one cached file may have: the option, or by default
+ * the reader's index size (at least TBV_CACHE_MIN), which grows with the
+ * logs actually read. */
+static size_t cache_cap(const struct tbv_view *v)
+{
+	if (v->opts.cache_bytes != TBV_CACHE_AUTO)
+		return v->opts.cache_bytes;
+	return v->reader_bytes > TBV_CACHE_MIN ? v->reader_bytes
+					       : TBV_CACHE_MIN;
+}
+
+/* The bytes the cache keeps in all once @cap allowed a new entry. By
+ * default half the cap, unless the newest file alone is bigger: the index
+ * is what the daemon needs anyway, and the cache then keeps the whole
+ * within about twice that. Half is plenty for the opens that follow a
+ * stat (they ask for the newest file) and for re-reads of small files;
+ * a file up to the whole cap is still kept alone, as the biggest files
+ * cost the most to render again. */
+static size_t cache_keep(const struct tbv_view *v, size_t cap)
+{
+	return v->opts.cache_bytes == TBV_CACHE_AUTO ? cap / 2 : cap;
+}
 
 static void content_unref(struct tbv_content *c)
 {
@@ -128,11 +155,12 @@ static void cache_drop(struct tbv_view *v, struct tbv_centry *e)
 static void cache_put(struct tbv_view *v, struct tbv_node *n, uint64_t gen,
 		      struct tbv_content *c)
 {
+	size_t cap = cache_cap(v);
 	struct tbv_centry *e;
 
 	if (n->ce)
 		cache_drop(v, n->ce);
-	if (c->size > v->opts.cache_bytes)
+	if (c->size > cap)
 		return;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -145,8 +173,8 @@ static void cache_put(struct tbv_view *v, struct tbv_node *n, uint64_t gen,
 	lru_push(v, e);
 	v->cache_used += c->size;
 	v->cache_count++;
-	while (v->cache_used > v->opts.cache_bytes && v->lru_tail &&
-	       v->lru_tail != e)
+	cap = cache_keep(v, cap);
+	while (v->cache_used > cap && v->lru_tail && v->lru_tail != e)
 		cache_drop(v, v->lru_tail);
 }
 
@@ -590,27 +618,15 @@ static int render(struct tbv_view *v, struct tbv_node *n,
 	return err;
 }
 
-static void big_drop(struct tbv_view *v)
-{
-	content_unref(v->big);
-	v->big = NULL;
-	v->big_node = NULL;
-}
-
-/* The bytes of file @n for generation @gen, from the cache or rendered.
- * @for_open: the caller serves them (else it only wants the size). */
+/* The bytes of file @n for generation @gen, from the cache or rendered;
+ * the caller holds a reference. Bytes too big for the cache are not kept
+ * here: only their size is remembered. */
 static int file_content(struct tbv_view *v, struct tbv_node *n, uint64_t gen,
-			bool for_open, struct tbv_content **out)
+			struct tbv_content **out)
 {
 	struct tbv_content *c = NULL;
 	int err;
 
-	if (v->big && v->big_node == n && v->big_gen == gen) {
-		*out = v->big; /* the slot's reference moves to the caller */
-		v->big = NULL;
-		v->big_node = NULL;
-		return 0;
-	}
 	if (n->ce && n->ce->gen == gen) {
 		lru_unlink(v, n->ce);
 		lru_push(v, n->ce);
@@ -626,13 +642,6 @@ static int file_content(struct tbv_view *v, struct tbv_node *n, uint64_t gen,
 	n->size_valid = true;
 	if (n->d.type != NT_BLOB)
 		cache_put(v, n, gen, c);
-	if (!for_open && n->d.type != NT_BLOB && !n->ce) {
-		big_drop(v);
-		v->big = c;
-		v->big_node = n;
-		v->big_gen = gen;
-		c->refs++;
-	}
 	*out = c;
 	return 0;
 }
@@ -729,10 +738,10 @@ static int node_stat(struct tbv_view *v, struct tbv_node *n, struct stat *st)
 		if (err)
 			return err;
 		if (!n->size_valid || n->size_gen != gen) {
-			err = file_content(v, n, gen, false, &c);
+			err = file_content(v, n, gen, &c);
 			if (err)
 				return err;
-			content_unref(c);
+			content_unref(c); /* frees it unless cached */
 		}
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
@@ -801,7 +810,6 @@ void tbv_view_close(struct tbv_view *v)
 {
 	if (!v)
 		return;
-	big_drop(v);
 	while (v->lru_head)
 		cache_drop(v, v->lru_head);
 	for (size_t i = 0; i < v->nnodes; i++)
@@ -935,8 +943,7 @@ int tbv_open(struct tbv_view *v, tbv_ino ino, struct tbv_content **out,
 	if (!err)
 		err = file_gen(v, n, &gen);
 	if (!err)
-		err = file_content(v, n, gen, true, out);
-	big_drop(v);
+		err = file_content(v, n, gen, out);
 	if (err)
 		return err;
 	/* Changed since the last open, or since a size was reported: the

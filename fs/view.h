@@ -39,7 +39,8 @@ typedef uint64_t tbv_ino;
 
 struct tbv_options {
 	double refresh_secs;   /* re-check the logs at most this often (2.0) */
-	size_t cache_bytes;    /* cap on rendered contents kept (256 MiB) */
+	size_t cache_bytes;    /* cap on rendered contents kept; SIZE_MAX (the
+				  default) = sized by the reader's index */
 	bool purge_orphaned;   /* TensorBoard's purged view after restarts */
 	uid_t uid;             /* owner reported for every node */
 	gid_t gid;

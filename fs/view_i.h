@@ -233,6 +233,7 @@ struct tbv_vrun {
 	uint64_t gen;        /* changes when data or sidecars change */
 	uint64_t replaced;   /* sum of the files' replaced counters */
 	uint64_t epoch;      /* bumped when a file was re-read from scratch */
+	size_t mem;          /* tbr_run_memory at the last refresh */
 	struct tbv_sidecar sc[TBV_NSIDECARS];
 };
 
@@ -291,6 +292,12 @@ struct tbv_desc {
 	char ext[8];          /* NT_BLOB */
 };
 
+/* tbv_options.cache_bytes meaning "choose for me" (the default): sized by
+ * the reader's index of the runs loaded, at least TBV_CACHE_MIN (view.c,
+ * cache_cap and cache_keep). */
+#define TBV_CACHE_AUTO SIZE_MAX
+#define TBV_CACHE_MIN ((size_t)16 << 20)
+
 struct tbv_centry;
 
 struct tbv_node {
@@ -344,12 +351,9 @@ struct tbv_view {
 	/* rendered contents, most recent first */
 	struct tbv_centry *lru_head, *lru_tail;
 	size_t cache_used, cache_count;
-	/* A file too big for the cache, rendered by getattr to learn its
-	 * size, handed to the open that usually follows (dropped by any
-	 * open, so it never outlives the next one). */
-	struct tbv_node *big_node;
-	uint64_t big_gen;
-	struct tbv_content *big;
+	/* Index bytes the reader holds for every run loaded (the sum of
+	 * tbr_run_memory): the automatic cache cap follows it. */
+	size_t reader_bytes;
 	/* blob file extensions by (vrun serial, kind, tag) */
 	struct tbv_map exts;
 };
@@ -439,6 +443,12 @@ int tbv_render_run_scalars(struct tbv_view *v, struct tbv_vrun *r,
 			   struct tbv_buf *b);
 int tbv_render_all_scalars(struct tbv_view *v, const struct tbv_scope *s,
 			   struct tbv_buf *b);
+/* Rows "<name>,step,wall_time,value" of the scalar series @tags[i], named
+ * @names[i] (CSV-quoted here), in that order. Big files are written by
+ * several threads (see render_csv.c). */
+int tbv_render_named_rows(struct tbv_view *v, size_t n,
+			  const struct tbr_tag *const *tags,
+			  const char *const *names, struct tbv_buf *b);
 
 /* render_json.c: run.json, status.json, hparams.json */
 int tbv_render_run_json(struct tbv_view *v, struct tbv_vrun *r,

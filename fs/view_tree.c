@@ -122,6 +122,8 @@ static uint64_t vrun_compute_gen(const struct tbv_vrun *r)
 void tbv_vrun_ensure(struct tbv_view *v, struct tbv_vrun *r)
 {
 	uint64_t replaced = 0;
+	bool changed = false;
+	size_t mem;
 
 	if (r->call_seen == v->call && r->refreshed)
 		return;
@@ -129,7 +131,7 @@ void tbv_vrun_ensure(struct tbv_view *v, struct tbv_vrun *r)
 	if (!due(v, r->refreshed, r->last_refresh))
 		return;
 	/* An unreadable run directory keeps the data read so far. */
-	(void)tbr_run_refresh(r->run, NULL);
+	(void)tbr_run_refresh(r->run, &changed);
 	r->refreshed = true;
 	r->last_refresh = tbv_now();
 	for (size_t i = 0; i < tbr_run_file_count(r->run); i++)
@@ -141,6 +143,14 @@ void tbv_vrun_ensure(struct tbv_view *v, struct tbv_vrun *r)
 	r->replaced = replaced;
 	sidecars_check(v, r);
 	r->gen = vrun_compute_gen(r);
+	/* The index only changes with the data (also when a re-read from
+	 * scratch gives memory back); counting it walks the run's blocks,
+	 * too slow for every call with refresh=0. */
+	if (changed) {
+		mem = tbr_run_memory(r->run);
+		v->reader_bytes = v->reader_bytes - r->mem + mem;
+		r->mem = mem;
+	}
 }
 
 void tbv_vrun_free(struct tbv_vrun *r)

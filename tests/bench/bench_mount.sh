@@ -13,19 +13,25 @@
 #   WORK       where logs and mountpoints go; logs are kept for reuse
 #              [/tmp/tbfs-bench-mount]
 #   REPS       repetitions of each throughput measure, best kept [3]
-#   CACHE      tbfs -o cache= for the mounts [tbfs's default, 256M]
+#   CACHE      tbfs -o cache= for the mounts [tbfs's default: sized by the
+#              reader's index of the logs read]
 #
 # Measures, on the tree: `ls -R` and `find` of the whole mount (each on a
 # fresh mount), `cat` of every CSV, pandas read_csv of the root
 # scalars.csv, first read of runs.csv and of one compare/…wide.csv; on the
-# big run: open → first byte of one tag's CSV (the view renders it), the
+# big run: open → first byte of one tag's CSV (the view parses the run,
+# then renders the CSV: both times are shown), the
 # sequential read of that CSV once rendered with the page cache dropped
 # (dd bs=1M) against the same number of bytes served from memory by
 # memfs_ceiling (the FUSE ceiling), a second read (kernel page cache)
 # against `cat` of a regular file in the page cache, and the daemon's RSS
-# (VmRSS) after reading everything. memfs_ceiling -o keep_cache gives the
-# page-cache ceiling of FUSE itself. bench_reader, when built, gives the
-# reader's own parse time and footprint for comparison.
+# (VmRSS) after `ls -la` of the run (every file rendered for its size)
+# and after reading everything, once the releases of the last files
+# read have reached it (they come after close() returns). memfs_ceiling
+# -o keep_cache gives the page-cache ceiling of FUSE itself. The reader's
+# own footprint is the peak RSS of tbfs-dump LOGDIR, which parses every
+# run and keeps it, as the daemon does; bench_reader, when built, gives
+# the reader's parse time and index size (tbr_run_memory) too.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -43,6 +49,7 @@ TBFS=$BUILD/fs/tbfs
 GEN=$BUILD/tests/gen/tbfs-gen
 MEMFS=$BUILD/tests/bench/memfs_ceiling
 READER=$BUILD/tests/bench/bench_reader
+DUMP=$BUILD/reader/tbfs-dump
 for b in "$TBFS" "$GEN" "$MEMFS"; do
 	[ -x "$b" ] || { echo "bench_mount: $b not built (ninja -C $BUILD)" >&2; exit 1; }
 done
@@ -103,6 +110,32 @@ umount_tbfs() {
 }
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+# RSS once steady: a file's release reaches the daemon after close()
+# returns, so the last file read may still be held for a moment.
+rss_settled() {	# PID
+	local a b _
+	a=$(rss_mb "$1")
+	for _ in $(seq 30); do
+		sleep 0.1
+		b=$(rss_mb "$1")
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	echo "$a"
+}
+
+# Peak RSS (MB) of tbfs-dump LOGDIR: the reader alone holding every run.
+reader_rss_mb() {	# LOGDIR
+	[ -x "$DUMP" ] || { echo "n/a"; return; }
+	$PY -c "
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print('%.0f' % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))" \
+		"$DUMP" "$1"
+}
+
+ratio() { $PY -c "import sys; print('%.2fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2" 2>/dev/null || echo "n/a"; }
 
 drop_file_cache() { $PY -c "
 import os, sys
@@ -172,21 +205,34 @@ import pandas as pd
 print(len(pd.read_csv('$MNT/scalars.csv', float_precision='round_trip')))")
 t1=$(now)
 row "pandas read_csv(scalars.csv)" "$(secs "$t0" "$t1") s" "$rows rows"
-row "daemon RSS after reading everything (tree)" "$(rss_mb "$DAEMON") MB"
+rss_tree=$(rss_settled "$DAEMON")
 umount_tbfs
+reader_tree=$(reader_rss_mb "$TREE")
+row "daemon RSS after reading everything (tree)" "$rss_tree MB" "$(ratio "$rss_tree" "$reader_tree") the reader's (bar 2x)"
+row "reader alone: tbfs-dump of the tree, peak RSS" "$reader_tree MB" ""
 
 # ---- the big run ----
 mount_tbfs "$BIG"
 csv=$MNT/run/scalars/loss.csv
-t0=$(now)
-$PY -c "
-import sys
-with open(sys.argv[1], 'rb') as f:
-    f.read(1)" "$csv"
-t1=$(now)
-ttfb=$(secs "$t0" "$t1")
+# The open alone would do both steps; listing the run first parses it, so
+# the two costs can be told apart (timed inside Python: no start-up).
+read -r parse ttfb < <($PY -c "
+import os, sys, time
+t0 = time.monotonic()
+os.listdir(sys.argv[1])
+t1 = time.monotonic()
+with open(sys.argv[2], 'rb') as f:
+    f.read(1)
+t2 = time.monotonic()
+print('%.3f %.3f' % (t1 - t0, t2 - t0))" "$MNT/run/scalars" "$csv")
 size=$(stat -c %s "$csv")
-row "big run: open -> first byte of loss.csv" "$ttfb s" "renders $size bytes"
+row "big run: open -> first byte of loss.csv" "$ttfb s" "$(ratio "$ttfb" "$parse") the parse (bar 1.10x)"
+row "  of which: parse the run (list run/scalars/)" "$parse s" ""
+row "  of which: render loss.csv, open, read" "$(secs "$parse" "$ttfb") s" "$size bytes"
+# stat of every file of the run, 1 GB scalars.csv included: each is
+# rendered to learn its size; what the cache does not keep must go.
+ls -la "$MNT/run/" "$MNT/run/scalars/" >/dev/null
+row "daemon RSS after ls -la run/ run/scalars/" "$(rss_settled "$DAEMON") MB" ""
 cat "$csv" >/dev/null	# rendered and cached now
 
 # The ceilings, mounted beside tbfs so that each round measures all under
@@ -221,8 +267,9 @@ CEIL3=''
 for c in "$MNT"/run/scalars/*.csv "$MNT"/run/scalars.csv "$MNT"/scalars.csv; do
 	cat "$c" >/dev/null
 done
-rss_big=$(rss_mb "$DAEMON")
+rss_big=$(rss_settled "$DAEMON")
 umount_tbfs
+reader_big=$(reader_rss_mb "$BIG")
 
 pct() { $PY -c "import sys; print('%.0f%%' % (100.0 * int(sys.argv[1]) / max(int(sys.argv[2]), 1)))" "$1" "$2"; }
 row "first read, rendered, page cache dropped" "$first MB/s" "$(pct "$first" "$ceiling") of the FUSE ceiling (bar 70%)"
@@ -230,7 +277,8 @@ row "FUSE ceiling: memfs_ceiling, same bytes" "$ceiling MB/s" "dd bs=1M, best of
 row "second read (kernel page cache)" "$second MB/s" "$(pct "$second" "$regular") of a regular file (bar 50%)"
 row "regular file in the page cache" "$regular MB/s" "dd bs=1M"
 row "memfs_ceiling -o keep_cache, second read" "$ceiling_cached MB/s" "FUSE page-cache ceiling; tbfs at $(pct "$second" "$ceiling_cached")"
-row "daemon RSS after reading everything (big)" "$rss_big MB" ""
+row "daemon RSS after reading everything (big)" "$rss_big MB" "$(ratio "$rss_big" "$reader_big") the reader's (bar 2x)"
+row "reader alone: tbfs-dump of the big run, peak RSS" "$reader_big MB" ""
 
 if [ -x "$READER" ]; then
 	echo

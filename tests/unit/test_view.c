@@ -15,6 +15,9 @@
  *    dtype against the generator's --expect file, odd tags and the
  *    escaping rules, name clashes and the run ".", live appends and the
  *    refresh interval, add_hparams children, sidecars, compare/, purge.
+ *  - Series big enough to be written by several threads (wire_enc.h):
+ *    the same bytes as one thread writes, with and without purge, through
+ *    the cache, past it and with the default (automatic) cache cap.
  *
  * Run: meson test -C build view (needs TBFS_FIXTURES; generated parts are
  * skipped with a message when the generator is missing).
@@ -22,12 +25,14 @@
 
 #include "expect.h"
 #include "view.h"
+#include "wire_enc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1527,6 +1532,145 @@ out:
 	free(base);
 }
 
+/* ------------------------------------------------------ parallel render */
+
+static void put_record(FILE *f, const struct enc *e)
+{
+	uint8_t rec[sizeof(e->b) + 16];
+	size_t n = enc_record(rec, e->b, e->n);
+
+	EXPECT(fwrite(rec, 1, n, f) == n);
+}
+
+/* Tags a and b: steps 0..@n1-1, a restart (SessionLog START at step 0,
+ * which orphans all of them), then steps 0..@n2-1. */
+static void write_restarted(const char *path, int64_t n1, int64_t n2)
+{
+	FILE *f = fopen(path, "wb");
+	struct enc e;
+	double t = 1.6e9;
+
+	if (!f)
+		abort();
+	enc_version_event(&e, t);
+	put_record(f, &e);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		for (int64_t s = 0; s < (attempt ? n2 : n1); s++) {
+			/* Values of every length: 0.1, 12.345678, 3e-05 ... */
+			float a = (float)((double)(s % 977) / 7.0);
+			float b = (float)(s % 13) * 1e-5f - 3.5f;
+
+			t += 0.0125 + (double)(s % 7) * 1e-4;
+			enc_scalar_event(&e, t, s, "a", a);
+			put_record(f, &e);
+			enc_scalar_event(&e, t, s, "b", b);
+			put_record(f, &e);
+		}
+		if (!attempt) {
+			enc_session_log(&e, t, 0, 1);
+			put_record(f, &e);
+		}
+	}
+	fclose(f);
+}
+
+/* Files of a series over PAR_MIN_POINTS (render_csv.c) are written by
+ * several threads: the bytes must be those one thread writes. One thread
+ * is forced by running on one CPU. With purge the first chunks of each
+ * series have no rows, which moves the JSON commas. */
+static void test_parallel(void)
+{
+	static const char *const files[] = {
+		"run/scalars/a.csv", "run/scalars/a.json", "run/scalars.csv",
+		"scalars.csv",	     "compare/scalars/a.csv",
+	};
+	enum { NF = sizeof(files) / sizeof(files[0]) };
+	const int64_t n1 = 60000, n2 = 180000;
+	char *root = tmpdir(), *dir = xfmt("%s/run", root), *path;
+	cpu_set_t all, one;
+
+	EXPECT(mkdir(dir, 0755) == 0);
+	path = xfmt("%s/events.out.tfevents.1.test", dir);
+	write_restarted(path, n1, n2);
+	EXPECT(sched_getaffinity(0, sizeof(all), &all) == 0);
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (CPU_ISSET(c, &all)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	}
+	if (CPU_COUNT(&all) < 2)
+		fprintf(stderr, "one CPU: parallel rendering not exercised\n");
+	for (int purge = 0; purge < 2; purge++) {
+		char *ref[NF];
+		size_t rlen[NF];
+		struct csv c;
+		json_t *j;
+		struct tbv_view *v;
+
+		EXPECT(sched_setaffinity(0, sizeof(one), &one) == 0);
+		v = open_view(root, 60, (size_t)256 << 20, purge);
+		for (int i = 0; i < NF; i++) {
+			ref[i] = read_view(v, files[i], &rlen[i]);
+			EXPECT_MSG(ref[i], "%s", files[i]);
+		}
+		tbv_view_close(v);
+		EXPECT(sched_setaffinity(0, sizeof(all), &all) == 0);
+		if (!ref[0] || !ref[1]) {
+			for (int i = 0; i < NF; i++)
+				free(ref[i]);
+			continue;
+		}
+		/* The reference itself: every point, or those kept. */
+		EXPECT(csv_parse(ref[0], rlen[0], &c) == 0 &&
+		       c.nrows == 1 + (size_t)(purge ? n2 : n1 + n2));
+		csv_free(&c);
+		j = json_loadb(ref[1], rlen[1], 0, NULL);
+		EXPECT(json_array_size(j) == (size_t)(purge ? n2 : n1 + n2));
+		json_decref(j);
+		/* Cached (the open after stat reuses the bytes), past a tiny
+		 * cache (stat and open each render), default options. */
+		for (int pass = 0; pass < 3; pass++) {
+			struct tbv_options o;
+
+			if (pass == 2) {
+				if (purge)
+					break;
+				tbv_options_default(&o);
+				v = NULL;
+				EXPECT(tbv_view_open(root, &o, &v) == 0);
+			} else {
+				v = open_view(root, 60,
+					      pass ? 4096 : (size_t)256 << 20,
+					      purge);
+			}
+			for (int i = 0; v && i < NF; i++) {
+				struct stat st;
+				tbv_ino ino;
+				size_t len = 0;
+				char *got;
+
+				EXPECT(resolve(v, files[i], &ino, &st) == 0);
+				got = read_view(v, files[i], &len);
+				EXPECT_MSG(got && ref[i] && len == rlen[i] &&
+						   (size_t)st.st_size == len &&
+						   !memcmp(got, ref[i], len),
+					   "%s: purge %d, pass %d", files[i],
+					   purge, pass);
+				free(got);
+			}
+			tbv_view_close(v);
+		}
+		for (int i = 0; i < NF; i++)
+			free(ref[i]);
+	}
+	rmrf(root);
+	free(path);
+	free(dir);
+	free(root);
+}
+
 int main(void)
 {
 	const char *b = getenv("TBFS_BUILDDIR");
@@ -1539,6 +1683,7 @@ int main(void)
 	}
 	/* A missing LOGDIR fails at open. */
 	EXPECT(tbv_view_open("/nonexistent/tbfs", NULL, &v) < 0 && !v);
+	test_parallel();
 	if (fixtures)
 		test_fixtures();
 	else
