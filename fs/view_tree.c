@@ -495,6 +495,51 @@ static size_t ts_children(struct tbv_view *v, struct tbv_vrun *r,
 	return d->nkids;
 }
 
+/* The nearest ancestor run with a session start. TF2's hp.hparams writes
+ * it in the session run and the metrics in train/ and validation/ below
+ * it; TensorBoard attaches those metrics to the session, so runs without
+ * hyperparameters of their own inherit the session's (runs.csv can then
+ * rank train/ and validation/ runs by their hyperparameters). */
+static struct tbv_vrun *session_ancestor(struct tbv_view *v,
+					 struct tbv_vrun *r)
+{
+	struct tbv_dnode *d;
+
+	if (!strcmp(r->name, "."))
+		return NULL;
+	d = tbv_dnode_find(v, r->name);
+	for (d = d ? d->parent : NULL; d; d = d->parent) {
+		struct tbv_vrun *a = d->run;
+
+		if (d == v->droot) {
+			/* the run "." is the root directory's own run */
+			struct tbv_dnode *dot = tbv_dnode_find(v, ".");
+			a = dot ? dot->run : NULL;
+		}
+		if (!a)
+			continue;
+		tbv_vrun_ensure(v, a);
+		if (tbr_run_hparams(a->run)->has_session_start)
+			return a;
+	}
+	return NULL;
+}
+
+/* Whether @r shows hyperparameters of its own or of add_hparams
+ * children (then it inherits nothing). */
+static bool own_hparams(struct tbv_view *v, struct tbv_vrun *r)
+{
+	struct tbv_dnode **kids;
+	size_t n = ts_children(v, r, &kids);
+
+	if (has_hparams(tbr_run_hparams(r->run)))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (kids[i]->ts_run && kids[i]->run)
+			return true;
+	return false;
+}
+
 uint64_t tbv_vrun_hparams_gen(struct tbv_view *v, struct tbv_vrun *r)
 {
 	struct tbv_dnode **kids;
@@ -507,20 +552,18 @@ uint64_t tbv_vrun_hparams_gen(struct tbv_view *v, struct tbv_vrun *r)
 		tbv_vrun_ensure(v, kids[i]->run);
 		g = tbv_mix(g, kids[i]->run->gen);
 	}
+	if (!own_hparams(v, r)) {
+		struct tbv_vrun *a = session_ancestor(v, r);
+
+		if (a)
+			g = tbv_mix(g, tbv_mix(a->gen, a->serial));
+	}
 	return g;
 }
 
 bool tbv_vrun_has_hparams(struct tbv_view *v, struct tbv_vrun *r)
 {
-	struct tbv_dnode **kids;
-	size_t n = ts_children(v, r, &kids);
-
-	if (has_hparams(tbr_run_hparams(r->run)))
-		return true;
-	for (size_t i = 0; i < n; i++)
-		if (kids[i]->ts_run && kids[i]->run)
-			return true;
-	return false;
+	return own_hparams(v, r) || session_ancestor(v, r) != NULL;
 }
 
 static int hp_add(struct tbv_hp **a, size_t *n, size_t *cap,
@@ -588,6 +631,14 @@ int tbv_vrun_hparams(struct tbv_view *v, struct tbv_vrun *r,
 			    hp_add(&a, &n, &cap, &h->params[i], c, true))
 				goto fail;
 		}
+	}
+	if (!n) {
+		struct tbv_vrun *anc = session_ancestor(v, r);
+		const struct tbr_hparams *h = anc ? tbr_run_hparams(anc->run) : NULL;
+
+		for (size_t i = 0; h && i < h->count; i++)
+			if (hp_add(&a, &n, &cap, &h->params[i], anc, false))
+				goto fail;
 	}
 	tbv_qsort(a, n, sizeof(*a), cmp_hp);
 	*out = a;

@@ -87,3 +87,23 @@ def test_last_values_example(mount):
     import numpy as np
     assert np.float32(float(fields[4].split()[1])) == \
         np.float32(csv_rows.value.iloc[-1])
+
+
+def test_subruns_inherit_session_hparams(mount):
+    """TF2 hp.hparams: the session run holds the hyperparameters, its
+    train/ and validation/ sub-runs the metrics. runs.csv gives each
+    sub-run its session's values, so variants rank with their settings."""
+    import json
+    m = mount(LOGS)
+    runs = pd.read_csv(m.path("runs.csv")).set_index("run")
+    sub = [r for r in runs.index if r.endswith(("/train", "/validation"))]
+    assert len(sub) == 6
+    for r in sub:
+        session = r.rsplit("/", 1)[0]
+        with open(m.path(session, "hparams.json")) as f:
+            own = json.load(f)["hparams"]
+        assert runs.loc[r, "hparam/optimizers"] == own["optimizers"]
+        assert runs.loc[r, "hparam/num_units"] == own["num_units"]
+        with open(m.path(r, "hparams.json")) as f:
+            inherited = json.load(f)
+        assert inherited["sources"]["optimizers"] == session
