@@ -591,6 +591,14 @@ static const struct fuse_lowlevel_ops tbfs_ops = {
 
 /* ---- command line ---- */
 
+/* Problems met while reading the logs (skipped records), from the view.
+ * With -f they reach stderr; daemonized, syslog via fuse_log. */
+static void log_line(void *ud, const char *msg)
+{
+	(void)ud;
+	fuse_log(FUSE_LOG_WARNING, "tbfs: %s\n", msg);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1074,6 +1082,7 @@ int main(int argc, char *argv[])
 		goto out_conn;
 	}
 	fs.timeout = vo.refresh_secs;
+	tbv_set_logger(fs.view, log_line, NULL);
 
 	se = fuse_session_new(&args, &tbfs_ops, sizeof(tbfs_ops), &fs);
 	if (!se) {

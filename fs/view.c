@@ -49,6 +49,12 @@ struct tbv_dirlist {
 	struct tbv_dirent *e;
 };
 
+void tbv_set_logger(struct tbv_view *v, tbv_log_fn fn, void *ud)
+{
+	v->log = fn;
+	v->log_ud = ud;
+}
+
 void tbv_options_default(struct tbv_options *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -56,6 +56,12 @@ int tbv_view_open(const char *logdir, const struct tbv_options *opts,
 		  struct tbv_view **out);
 void tbv_view_close(struct tbv_view *v);
 
+/* Receives one line (no newline) per problem met while reading the logs:
+ * records skipped in an event file, and why. Called during view calls,
+ * from the calling thread. @fn NULL turns logging off. */
+typedef void (*tbv_log_fn)(void *ud, const char *msg);
+void tbv_set_logger(struct tbv_view *v, tbv_log_fn fn, void *ud);
+
 /* Finds @name in directory @parent; fills @st (may be NULL). */
 int tbv_lookup(struct tbv_view *v, tbv_ino parent, const char *name,
 	       tbv_ino *ino, struct stat *st);

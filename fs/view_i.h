@@ -234,6 +234,8 @@ struct tbv_vrun {
 	uint64_t replaced;   /* sum of the files' replaced counters */
 	uint64_t epoch;      /* bumped when a file was re-read from scratch */
 	size_t mem;          /* tbr_run_memory at the last refresh */
+	uint64_t *skipped;   /* per event file: records_skipped last logged */
+	size_t nskipped;
 	struct tbv_sidecar sc[TBV_NSIDECARS];
 };
 
@@ -325,6 +327,8 @@ struct tbv_node {
 
 struct tbv_view {
 	struct tbv_options opts;
+	tbv_log_fn log;
+	void *log_ud;
 	struct tbr_logdir *ld;
 	int64_t start_ns;    /* realtime at open: mtime of untouched dirs */
 	bool scanned;

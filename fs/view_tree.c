@@ -119,6 +119,45 @@ static uint64_t vrun_compute_gen(const struct tbv_vrun *r)
 	return g;
 }
 
+/* Says once per new problem which records of which file were skipped,
+ * so a user watching the daemon's log learns about damage as it is met
+ * (status.json and run.json keep the totals). */
+static void log_skips(struct tbv_view *v, struct tbv_vrun *r)
+{
+	size_t n = tbr_run_file_count(r->run);
+
+	if (n > r->nskipped) {
+		uint64_t *s = realloc(r->skipped, n * sizeof(*s));
+
+		if (!s)
+			return;
+		memset(s + r->nskipped, 0, (n - r->nskipped) * sizeof(*s));
+		r->skipped = s;
+		r->nskipped = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct tbr_file_stats *fs = tbr_run_file_stats(r->run, i);
+		char msg[1024];
+
+		if (fs->records_skipped == r->skipped[i])
+			continue;
+		if (fs->records_skipped > r->skipped[i] && v->log) {
+			snprintf(msg, sizeof(msg),
+				 "warning: %s/%s: skipped %llu damaged record%s "
+				 "(last: %s at byte %llu); the records around "
+				 "them are read",
+				 r->name, tbr_run_file_name(r->run, i),
+				 (unsigned long long)(fs->records_skipped -
+						      r->skipped[i]),
+				 fs->records_skipped - r->skipped[i] == 1 ? "" : "s",
+				 tbr_strerror(fs->last_error),
+				 (unsigned long long)fs->last_error_offset);
+			v->log(v->log_ud, msg);
+		}
+		r->skipped[i] = fs->records_skipped;
+	}
+}
+
 void tbv_vrun_ensure(struct tbv_view *v, struct tbv_vrun *r)
 {
 	uint64_t replaced = 0;
@@ -141,6 +180,7 @@ void tbv_vrun_ensure(struct tbv_view *v, struct tbv_vrun *r)
 	if (replaced != r->replaced)
 		r->epoch++;
 	r->replaced = replaced;
+	log_skips(v, r);
 	sidecars_check(v, r);
 	r->gen = vrun_compute_gen(r);
 	/* The index only changes with the data (also when a re-read from
@@ -159,6 +199,7 @@ void tbv_vrun_free(struct tbv_vrun *r)
 		return;
 	for (int i = 0; i < TBV_NSIDECARS; i++)
 		json_decref(r->sc[i].flat);
+	free(r->skipped);
 	free(r->name);
 	free(r);
 }

@@ -128,3 +128,10 @@ def test_bad_logs_next_to_good_ones(mount, bad_logs):
     for run in ("good", "good2"):
         assert (root["run"] == run).sum() == TAGS * STEPS, run
     assert not problems, "\n".join(problems)
+    # The daemon also says what it skipped, one line per file and problem.
+    lines = m.log_text().splitlines()
+    for run in ("datacrc", "flip", "lencrc", "hugelen", "garbage_mid"):
+        assert any("%s/%s: skipped" % (run, NAME) in l for l in lines), \
+            (run, lines)
+    assert not any("good/%s" % NAME in l or "good2/%s" % NAME in l
+                   for l in lines), lines
