@@ -101,24 +101,25 @@ meson_suite() {
 	fi
 }
 
-# pytest_e2e: the pytest files of tests/e2e/ against build/.
+# pytest_e2e DIR: the pytest files of tests/e2e/ against the binaries of
+# build directory DIR (the sanitizer build too: the daemon's log is
+# checked for sanitizer reports by the tests).
 pytest_e2e() {
-	local xml rc counts p f s
+	local dir=$1 xml rc counts p f s
 
 	if ! compgen -G "tests/e2e/test_*.py" >/dev/null &&
 		! compgen -G "tests/e2e/*_test.py" >/dev/null; then
 		echo "run.sh: no pytest files in tests/e2e, skipped" >&2
 		return 0
 	fi
-	echo "run.sh: === pytest tests/e2e" >&2
+	echo "run.sh: === pytest tests/e2e against $dir" >&2
 	xml=$(mktemp "${TMPDIR:-/tmp}/tbfs-pytest.XXXXXX.xml")
-	TBFS_BIN="$ROOT/build/fs/tbfs" \
-	TBFS_BIN_ASAN="$ROOT/build-asan/fs/tbfs" \
-	TBFS_GEN="$ROOT/build/tests/gen/tbfs-gen" \
-	TBFS_DUMP="$ROOT/build/reader/tbfs-dump" \
+	TBFS_BIN="$ROOT/$dir/fs/tbfs" \
+	TBFS_GEN="$ROOT/$dir/tests/gen/tbfs-gen" \
+	TBFS_DUMP="$ROOT/$dir/reader/tbfs-dump" \
 	TBFS_FIXTURES="$ROOT/tests/fixtures/real" \
 	TBFS_SRCDIR="$ROOT" \
-	TBFS_BUILDDIR="$ROOT/build" \
+	TBFS_BUILDDIR="$ROOT/$dir" \
 		"$PY" -m pytest -q -p no:cacheprovider --junitxml="$xml" tests/e2e
 	rc=$?
 	if [ "$rc" -eq 5 ]; then
@@ -167,6 +168,11 @@ else
 	fail "configure/build of build/"
 	plain_ok=0
 fi
+# The sanitizer build uses clang when it is there, so CI builds with both
+# compilers (gcc for build/) with warnings as errors.
+if command -v clang >/dev/null && [ ! -d build-asan/meson-private ]; then
+	export CC=clang CXX=clang++
+fi
 if setup_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dwerror=true; then
 	asan_ok=1
@@ -181,8 +187,12 @@ fi
 if [ "$asan_ok" -eq 1 ]; then
 	meson_suite build-asan unit
 fi
+unset CC CXX
 if [ "$plain_ok" -eq 1 ]; then
-	pytest_e2e
+	pytest_e2e build
+fi
+if [ "$asan_ok" -eq 1 ]; then
+	pytest_e2e build-asan
 fi
 
 finish

@@ -45,6 +45,7 @@ static bool have_gen;
 
 /* ------------------------------------------------------------- helpers */
 
+__attribute__((format(printf, 1, 2)))
 static char *xfmt(const char *fmt, ...)
 {
 	va_list ap;
@@ -57,6 +58,7 @@ static char *xfmt(const char *fmt, ...)
 	return s;
 }
 
+__attribute__((format(printf, 1, 2)))
 static int sh(const char *fmt, ...)
 {
 	va_list ap;
