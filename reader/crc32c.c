@@ -11,7 +11,6 @@
 #include <pthread.h>
 
 #define CRC32C_POLY 0x82F63B78u /* reflected 0x1EDC6F41 */
-#define MASK_DELTA 0xa282ead8u
 
 static uint32_t crc_table[8][256];
 
@@ -123,16 +122,4 @@ const char *tbr_crc32c_impl(void)
 		return "sse4.2";
 #endif
 	return "table";
-}
-
-uint32_t tbr_crc_mask(uint32_t crc)
-{
-	return ((crc >> 15) | (crc << 17)) + MASK_DELTA;
-}
-
-uint32_t tbr_crc_unmask(uint32_t masked)
-{
-	uint32_t rot = masked - MASK_DELTA;
-
-	return (rot >> 17) | (rot << 15);
 }

@@ -350,8 +350,8 @@ static tbr_status apply_summary(struct tbr_run *run,
 			run->tag_cache[slot] = t;
 		}
 		if (kind == TBR_KIND_SCALAR) {
-			st = tbr_series_append(t->series, ev->step,
-					       ev->wall_time, &num);
+			st = tbr_series_append_inline(t->series, ev->step,
+						      ev->wall_time, &num);
 			if (st != TBR_OK)
 				return st;
 			tag_touch(run, t, ev->step);

@@ -5,6 +5,7 @@
 #ifndef TBR_RUN_I_H
 #define TBR_RUN_I_H
 
+#include "series_i.h"
 #include "walk_i.h"
 
 /* A non-scalar event, found again on disk when its payload is wanted. */

@@ -13,34 +13,9 @@
  * A block holds one value dtype; a dtype change starts a new block.
  * Orphaned points (TensorBoard's purge) are a lazily allocated bitmap.
  */
-#include "tbr_i.h"
+#include "series_i.h"
 
 #include <stdlib.h>
-
-#define BLOCK_POINTS 256
-/* Worst case bytes one point can take: two 10-byte varints and a 9-byte
- * XOR word, with a margin. */
-#define POINT_MAX 32
-
-struct block {
-	uint8_t *data;
-	uint32_t len, cap;
-	uint16_t count;
-	uint8_t dtype;
-	uint64_t start; /* index of the block's first point in the series */
-	/* encoder state after the last point, to append without decoding */
-	int64_t prev_step, prev_delta;
-	uint64_t prev_time, prev_value;
-};
-
-struct tbr_series {
-	size_t count;
-	size_t nblocks, cap_blocks;
-	struct block *blocks;
-	uint64_t *orphaned; /* bitmap, NULL if none */
-	size_t orphaned_words;
-	uint32_t hint;      /* capacity for the next block */
-};
 
 struct tbr_series *tbr_series_new(void)
 {
@@ -67,24 +42,9 @@ size_t tbr_series_count(const struct tbr_series *s)
 	return s->count;
 }
 
-static inline uint64_t zigzag(int64_t v)
-{
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
 static inline int64_t unzigzag(uint64_t v)
 {
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-}
-
-static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
 }
 
 static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v)
@@ -100,25 +60,6 @@ static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v)
 	return p;
 }
 
-/* XOR word of @nbytes (8 or 4): header byte then the middle bytes. The
- * 8-byte store may run past the significant bytes; the caller reserves
- * POINT_MAX bytes so that is always inside the buffer. */
-static inline uint8_t *put_xor(uint8_t *p, uint64_t x, int nbytes)
-{
-	if (!x) {
-		*p++ = (uint8_t)(nbytes << 4);
-		return p;
-	}
-	int lz = __builtin_clzll(x) / 8 - (8 - nbytes);
-	int tz = __builtin_ctzll(x) / 8;
-	int mid = nbytes - lz - tz;
-
-	*p++ = (uint8_t)(lz << 4 | tz);
-	x >>= tz * 8;
-	memcpy(p, &x, 8); /* little-endian hosts */
-	return p + mid;
-}
-
 static inline const uint8_t *get_xor(const uint8_t *p, uint64_t *x,
 				     int nbytes)
 {
@@ -131,34 +72,6 @@ static inline const uint8_t *get_xor(const uint8_t *p, uint64_t *x,
 		v |= (uint64_t)p[i] << (8 * i);
 	*x = v << (tz * 8);
 	return p + mid;
-}
-
-static uint64_t value_bits(const struct tbr_num *v)
-{
-	uint32_t b;
-
-	switch (v->dtype) {
-	case TBR_DT_F32:
-	case TBR_DT_F16:
-	case TBR_DT_BF16:
-		memcpy(&b, &v->v.f32, 4);
-		return b;
-	case TBR_DT_F64: {
-		uint64_t d;
-		memcpy(&d, &v->v.f64, 8);
-		return d;
-	}
-	case TBR_DT_U64:
-		return v->v.u;
-	default:
-		return (uint64_t)v->v.i;
-	}
-}
-
-static bool is_float(uint8_t dt)
-{
-	return dt == TBR_DT_F32 || dt == TBR_DT_F16 || dt == TBR_DT_BF16 ||
-	       dt == TBR_DT_F64;
 }
 
 static struct block *open_block(struct tbr_series *s, uint8_t dtype)

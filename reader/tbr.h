@@ -60,8 +60,16 @@ uint32_t tbr_crc32c_portable(uint32_t crc, const void *data, size_t len);
 /* "sse4.2" or "table": the implementation tbr_crc32c_extend uses. */
 const char *tbr_crc32c_impl(void);
 /* TFRecord/LevelDB masking (rotate right 15, add 0xa282ead8) and inverse. */
-uint32_t tbr_crc_mask(uint32_t crc);
-uint32_t tbr_crc_unmask(uint32_t masked);
+static inline uint32_t tbr_crc_mask(uint32_t crc)
+{
+	return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
+}
+static inline uint32_t tbr_crc_unmask(uint32_t masked)
+{
+	uint32_t rot = masked - 0xa282ead8u;
+
+	return (rot >> 17) | (rot << 15);
+}
 
 /* ------------------------------------------------------------------ types */
 
