@@ -639,10 +639,17 @@ tbr_status tbr_run_refresh(struct tbr_run *run, bool *changed)
 			goto out;
 		}
 		if (tbr_source_open(&src, p) != TBR_OK) {
-			/* vanished since listing: keep what was read */
+			/* Unreadable (permissions) or vanished since the
+			 * listing: keep what was read, and say so. */
+			if (f->stats.last_error != TBR_ERR_IO)
+				any = true;
+			f->stats.last_error = TBR_ERR_IO;
+			f->stats.last_error_offset = f->pos;
 			free(p);
 			continue;
 		}
+		if (f->stats.last_error == TBR_ERR_IO)
+			f->stats.last_error = TBR_OK; /* readable again */
 		free(p);
 		if (src.size == f->stats.size && src.mtime_ns == f->stats.mtime_ns &&
 		    f->ino == src.ino && !f->stats.truncated_tail &&
