@@ -114,8 +114,6 @@ tbr_status tbr_series_append(struct tbr_series *s, int64_t step,
 			     double wall_time, const struct tbr_num *v)
 {
 	struct block *b = open_block(s, (uint8_t)v->dtype);
-	uint8_t *p;
-	uint64_t tbits, vbits = value_bits(v);
 
 	if (!b)
 		return TBR_ERR_NOMEM;
@@ -145,25 +143,7 @@ tbr_status tbr_series_append(struct tbr_series *s, int64_t step,
 		s->orphaned_words = words;
 	}
 
-	int64_t delta = (int64_t)((uint64_t)step - (uint64_t)b->prev_step);
-
-	memcpy(&tbits, &wall_time, 8);
-	p = b->data + b->len;
-	p = put_varint(p, zigzag((int64_t)((uint64_t)delta -
-					   (uint64_t)b->prev_delta)));
-	p = put_xor(p, tbits ^ b->prev_time, 8);
-	if (is_float(b->dtype))
-		p = put_xor(p, vbits ^ b->prev_value,
-			    b->dtype == TBR_DT_F64 ? 8 : 4);
-	else
-		p = put_varint(p, zigzag((int64_t)(vbits - b->prev_value)));
-	b->len = (uint32_t)(p - b->data);
-	b->count++;
-	b->prev_step = step;
-	b->prev_delta = delta;
-	b->prev_time = tbits;
-	b->prev_value = vbits;
-	s->count++;
+	block_put(s, b, step, wall_time, v);
 	return TBR_OK;
 }
 

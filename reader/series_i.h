@@ -96,26 +96,17 @@ static inline bool is_float(uint8_t dt)
 	       dt == TBR_DT_F64;
 }
 
-/* Appends like tbr_series_append when the point fits the open block (same
- * dtype, room left, no bitmap to grow); otherwise takes the slow path. */
-static inline tbr_status tbr_series_append_inline(struct tbr_series *s,
-						  int64_t step,
-						  double wall_time,
-						  const struct tbr_num *v)
+/* Encodes one point at the end of block @b, which has POINT_MAX bytes of
+ * room, and advances the predictors. Shared by both append paths. */
+static inline void block_put(struct tbr_series *s, struct block *b,
+			     int64_t step, double wall_time,
+			     const struct tbr_num *v)
 {
-	struct block *b = s->nblocks ? &s->blocks[s->nblocks - 1] : NULL;
-	uint64_t tbits, vbits;
-	uint8_t *p;
-
-	if (!b || b->count >= BLOCK_POINTS || b->dtype != (uint8_t)v->dtype ||
-	    b->len + POINT_MAX > b->cap || s->orphaned)
-		return tbr_series_append(s, step, wall_time, v);
-
 	int64_t delta = (int64_t)((uint64_t)step - (uint64_t)b->prev_step);
+	uint64_t tbits, vbits = value_bits(v);
+	uint8_t *p = b->data + b->len;
 
-	vbits = value_bits(v);
 	memcpy(&tbits, &wall_time, 8);
-	p = b->data + b->len;
 	p = put_varint(p, zigzag((int64_t)((uint64_t)delta -
 					   (uint64_t)b->prev_delta)));
 	p = put_xor(p, tbits ^ b->prev_time, 8);
@@ -131,6 +122,22 @@ static inline tbr_status tbr_series_append_inline(struct tbr_series *s,
 	b->prev_time = tbits;
 	b->prev_value = vbits;
 	s->count++;
+}
+
+/* Appends like tbr_series_append when the point fits the open block (same
+ * dtype, room left, no bitmap to grow); otherwise takes the slow path,
+ * which opens or grows a block first. */
+static inline tbr_status tbr_series_append_inline(struct tbr_series *s,
+						  int64_t step,
+						  double wall_time,
+						  const struct tbr_num *v)
+{
+	struct block *b = s->nblocks ? &s->blocks[s->nblocks - 1] : NULL;
+
+	if (!b || b->count >= BLOCK_POINTS || b->dtype != (uint8_t)v->dtype ||
+	    b->len + POINT_MAX > b->cap || s->orphaned)
+		return tbr_series_append(s, step, wall_time, v);
+	block_put(s, b, step, wall_time, v);
 	return TBR_OK;
 }
 
