@@ -299,6 +299,12 @@ static void test_incremental(const char *root)
 	EXPECT(tbr_tag_count(loss(run)) == 4 + NREC - 1);
 	EXPECT(tbr_run_file_stats(run, 0)->replaced == 1);
 
+	/* shrunk in place (same inode, truncated): read again from scratch */
+	EXPECT(truncate(path, (off_t)s.ends[2]) == 0);
+	EXPECT(tbr_run_refresh(run, &changed) == TBR_OK && changed);
+	EXPECT(tbr_tag_count(loss(run)) == 2 + NREC - 1);
+	EXPECT(tbr_run_file_stats(run, 0)->replaced == 2);
+
 	/* a new run appears; the first stays */
 	snprintf(dir, sizeof(dir), "%s/exp/eval", root);
 	mkdir(dir, 0755);
