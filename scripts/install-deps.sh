@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(
-	meson ninja-build gcc g++ clang pkg-config
+	meson ninja-build gcc g++ clang libclang-rt-dev pkg-config
 	libfuse3-dev fuse3
 	protobuf-c-compiler libprotobuf-c-dev
 	zlib1g-dev libjansson-dev libdragonbox-dev
