@@ -743,6 +743,20 @@ static int node_stat(struct tbv_view *v, struct tbv_node *n, struct stat *st)
 		err = file_gen(v, n, &gen);
 		if (err)
 			return err;
+		if ((!n->size_valid || n->size_gen != gen) &&
+		    n->d.type == NT_BLOB) {
+			/* TF1 images and clips: the index knows the size, so
+			 * `ls -l` of images/ reads no image. */
+			const struct tbr_tag *t = node_tag(v, n);
+			uint64_t sz;
+
+			if (t && n->d.item == 0 &&
+			    tbr_tag_event_blob_size(t, n->d.ev, &sz)) {
+				n->size = (size_t)sz;
+				n->size_gen = gen;
+				n->size_valid = true;
+			}
+		}
 		if (!n->size_valid || n->size_gen != gen) {
 			err = file_content(v, n, gen, &c);
 			if (err)

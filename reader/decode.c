@@ -508,6 +508,32 @@ static bool scan_metadata(const uint8_t *p, const uint8_t *end,
 	return true;
 }
 
+/* Length of field 4 (bytes) of a Summary.Image or Summary.Audio. */
+static bool blob_field_len(const uint8_t *p, const uint8_t *end,
+			   uint64_t *len, bool *found)
+{
+	uint32_t f;
+	unsigned wt;
+
+	*len = 0;
+	*found = true; /* absent: empty bytes (proto3 default) */
+	while (p < end) {
+		const uint8_t *sub;
+		size_t n;
+
+		if (!wire_key(&p, end, &f, &wt))
+			return false;
+		if (f == 4 && wt == WT_LEN) {
+			if (!wire_len(&p, end, &sub, &n))
+				return false;
+			*len = n; /* the last one wins, as in protobuf */
+		} else if (!wire_skip(&p, end, wt)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool scan_value(const uint8_t *p, const uint8_t *end,
 		       struct tbr_raw_value *rv)
 {
@@ -539,6 +565,13 @@ static bool scan_value(const uint8_t *p, const uint8_t *end,
 				return false;
 			if (f != 7)
 				rv->oneof = (int)f;
+			/* Image and Audio keep their bytes in field 4: note
+			 * the length, so listings need not load them. */
+			rv->has_blob_len = false;
+			if ((f == 4 || f == 6) &&
+			    !blob_field_len(sub, sub + n, &rv->blob_len,
+					    &rv->has_blob_len))
+				return false;
 			break;
 		case 8:
 			if (wt != WT_LEN || !wire_len(&p, end, &sub, &n) ||
@@ -579,6 +612,7 @@ static struct tbr_raw_value *new_value(struct tbr_raw_event *ev)
 	rv->plugin = NULL;
 	rv->plugin_len = 0;
 	rv->tensor.present = false;
+	rv->has_blob_len = false;
 	rv->tag_len = 0;
 	rv->tag = "";
 	rv->index = (uint32_t)ev->nvalues;
@@ -848,6 +882,15 @@ tbr_status tbr_decode_event_pbc(const uint8_t *p, size_t n,
 				break;
 			default:
 				rv->oneof = (int)v->value_case;
+				if (v->value_case ==
+				    TBFS__SUMMARY__VALUE__VALUE_IMAGE) {
+					rv->has_blob_len = true;
+					rv->blob_len = v->image->encoded_image_string.len;
+				} else if (v->value_case ==
+					   TBFS__SUMMARY__VALUE__VALUE_AUDIO) {
+					rv->has_blob_len = true;
+					rv->blob_len = v->audio->encoded_audio_string.len;
+				}
 			}
 		}
 		break;

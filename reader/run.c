@@ -190,7 +190,8 @@ static void tag_touch(struct tbr_run *run, struct tbr_tag *t, int64_t step)
 
 static tbr_status add_ref(struct tbr_run *run, struct tbr_tag *t,
 			  const struct tbr_raw_event *ev, uint64_t offset,
-			  uint32_t value_index, size_t items)
+			  uint32_t value_index, size_t items,
+			  const struct tbr_raw_value *v)
 {
 	if (t->count == t->cap_refs) {
 		size_t cap = t->cap_refs ? t->cap_refs * 2 : 4;
@@ -209,6 +210,8 @@ static tbr_status add_ref(struct tbr_run *run, struct tbr_tag *t,
 	r->value_index = value_index;
 	r->items = (uint32_t)items;
 	r->orphaned = false;
+	r->has_blob_size = v && v->has_blob_len && items == 1;
+	r->blob_size = r->has_blob_size ? v->blob_len : 0;
 	tag_touch(run, t, ev->step);
 	return TBR_OK;
 }
@@ -358,7 +361,7 @@ static tbr_status apply_summary(struct tbr_run *run,
 			run->counts.scalar_points++;
 			continue;
 		}
-		st = add_ref(run, t, ev, offset, v->index, items);
+		st = add_ref(run, t, ev, offset, v->index, items, v);
 		if (st != TBR_OK)
 			return st;
 		if (kind == TBR_KIND_HPARAMS) {
@@ -410,7 +413,7 @@ static tbr_status apply_event(struct tbr_run *run,
 		t = tag_get(run, "__run_graph__", 13, TBR_KIND_GRAPH, "graphs");
 		if (!t)
 			return TBR_ERR_NOMEM;
-		return add_ref(run, t, ev, offset, UINT32_MAX, 1);
+		return add_ref(run, t, ev, offset, UINT32_MAX, 1, NULL);
 	case TBR_WHAT_META_GRAPH_DEF:
 		run->counts.meta_graphs++;
 		return TBR_OK;
@@ -866,6 +869,15 @@ tbr_status tbr_tag_event(const struct tbr_tag *t, size_t i, int64_t *step,
 	*step = t->refs[i].step;
 	*wall_time = t->refs[i].wall_time;
 	return TBR_OK;
+}
+
+bool tbr_tag_event_blob_size(const struct tbr_tag *t, size_t i,
+			     uint64_t *size)
+{
+	if (t->series || i >= t->count || !t->refs[i].has_blob_size)
+		return false;
+	*size = t->refs[i].blob_size;
+	return true;
 }
 
 size_t tbr_tag_event_items(const struct tbr_tag *t, size_t i)

@@ -17,6 +17,8 @@ struct tbr_evref {
 	uint32_t value_index;  /* Summary.Value position in the event */
 	uint32_t items;
 	bool orphaned;
+	bool has_blob_size;    /* TF1 image/audio: size known from indexing */
+	uint64_t blob_size;
 };
 
 struct tbr_tag {

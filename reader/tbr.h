@@ -324,6 +324,13 @@ bool tbr_tag_event_orphaned(const struct tbr_tag *tag, size_t i);
  * Known from indexing, without re-reading the file. */
 size_t tbr_tag_event_items(const struct tbr_tag *tag, size_t i);
 
+/* Size in bytes of the single image or clip of event @i when indexing
+ * learnt it (TF1 Summary.Image / Summary.Audio); false otherwise (TF2
+ * tensors: load the payload). Lets a listing report sizes without reading
+ * any image. */
+bool tbr_tag_event_blob_size(const struct tbr_tag *tag, size_t i,
+			     uint64_t *size);
+
 /* ------------------------------------------------------- payloads (lazy) */
 
 /* Decoded contents of one non-scalar event, re-read from its event file

@@ -76,6 +76,8 @@ struct tbr_raw_value {
 	size_t plugin_len;
 	struct tbr_tensor_info tensor;
 	uint32_t index;       /* position inside the Summary */
+	bool has_blob_len;    /* TF1 Image / Audio: encoded bytes' length */
+	uint64_t blob_len;
 };
 
 struct tbr_raw_event {
