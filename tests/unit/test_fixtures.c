@@ -164,7 +164,7 @@ static void check_counts(struct tbr_logdir *ld)
 {
 	char path[4200], line[65536];
 	FILE *f;
-	size_t checked = 0, items_checked = 0;
+	size_t checked = 0, items_checked = 0, blob_sizes = 0;
 
 	snprintf(path, sizeof(path), "%s/expected/counts.jsonl", fixtures);
 	f = fopen(path, "r");
@@ -214,8 +214,21 @@ static void check_counts(struct tbr_logdir *ld)
 							       "clips" : "images");
 			if (ji && (kind == TBR_KIND_IMAGE || kind == TBR_KIND_AUDIO)) {
 				size_t n = 0;
-				for (size_t i = 0; i < tbr_tag_count(t); i++)
+				for (size_t i = 0; i < tbr_tag_count(t); i++) {
+					struct tbr_payload *p;
+					uint64_t sz;
+
 					n += tbr_tag_event_items(t, i);
+					/* a size known from indexing is the
+					 * size of the bytes loaded later */
+					if (tbr_tag_event_blob_size(t, i, &sz) &&
+					    tbr_tag_load(r, t, i, &p) == TBR_OK) {
+						EXPECT(p->blob_count == 1 &&
+						       p->blobs[0].size == sz);
+						tbr_payload_free(p);
+						blob_sizes++;
+					}
+				}
 				EXPECT_MSG(n == (size_t)json_integer_value(ji),
 					   "%s %s: %zu items", run, tg, n);
 				items_checked++;
@@ -257,6 +270,7 @@ static void check_counts(struct tbr_logdir *ld)
 	fclose(f);
 	EXPECT(checked > 400);
 	EXPECT(items_checked > 50);
+	EXPECT(blob_sizes > 30); /* TF1 images and clips in the fixtures */
 	fprintf(stderr, "counts: %zu series, %zu item checks\n", checked,
 		items_checked);
 }
