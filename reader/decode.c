@@ -59,19 +59,12 @@ varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	return false;
 }
 
-bool tbr_wire_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
-{
-	return varint(pp, end, v);
-}
-
-#define tbr_wire_varint varint
-
 static inline bool wire_len(const uint8_t **p, const uint8_t *end,
 		     const uint8_t **sub, size_t *n)
 {
 	uint64_t l;
 
-	if (!tbr_wire_varint(p, end, &l) || l > (uint64_t)(end - *p))
+	if (!varint(p, end, &l) || l > (uint64_t)(end - *p))
 		return false;
 	*sub = *p;
 	*n = (size_t)l;
@@ -87,7 +80,7 @@ static bool wire_skip(const uint8_t **p, const uint8_t *end, unsigned wt)
 
 	switch (wt) {
 	case WT_VARINT:
-		return tbr_wire_varint(p, end, &v);
+		return varint(p, end, &v);
 	case WT_I64:
 		if (end - *p < 8)
 			return false;
@@ -111,11 +104,29 @@ static inline bool wire_key(const uint8_t **p, const uint8_t *end, uint32_t *fie
 {
 	uint64_t k;
 
-	if (!tbr_wire_varint(p, end, &k) || (k >> 3) == 0 || (k >> 3) > 0x1fffffff)
+	if (!varint(p, end, &k) || (k >> 3) == 0 || (k >> 3) > 0x1fffffff)
 		return false;
 	*field = (uint32_t)(k >> 3);
 	*wt = (unsigned)(k & 7);
 	return true;
+}
+
+float tbr_half_bits_to_float(uint32_t bits, bool bf16, bool *was_f32)
+{
+	float f;
+
+	*was_f32 = bits > 0xffff;
+	if (*was_f32) {
+		/* PyTorch stores the float32 bit pattern in half_val
+		 * (wire-format.md §4): keep it as the float it is. */
+		memcpy(&f, &bits, 4);
+	} else if (!bf16) {
+		f = tbr_half_to_float((uint16_t)bits);
+	} else {
+		bits <<= 16; /* bfloat16: the top half of a float32 */
+		memcpy(&f, &bits, 4);
+	}
+	return f;
 }
 
 float tbr_half_to_float(uint16_t h)
@@ -168,7 +179,7 @@ static bool first_elem(const uint8_t **p, const uint8_t *end, unsigned wt,
 			return true;
 		const uint8_t *q = s, *qe = s + n;
 		if (elem_wt == WT_VARINT) {
-			if (!tbr_wire_varint(&q, qe, &v))
+			if (!varint(&q, qe, &v))
 				return false;
 		} else if (elem_wt == WT_I32) {
 			if (n < 4)
@@ -181,7 +192,7 @@ static bool first_elem(const uint8_t **p, const uint8_t *end, unsigned wt,
 		}
 	} else if (wt == elem_wt) {
 		if (elem_wt == WT_VARINT) {
-			if (!tbr_wire_varint(p, end, &v))
+			if (!varint(p, end, &v))
 				return false;
 		} else if (elem_wt == WT_I32) {
 			if (end - *p < 4)
@@ -231,7 +242,7 @@ static bool scan_shape(const uint8_t *p, const uint8_t *end,
 				if (!wire_key(&d, de, &df, &dwt))
 					return false;
 				if (df == 1 && dwt == WT_VARINT) {
-					if (!tbr_wire_varint(&d, de, &v))
+					if (!varint(&d, de, &v))
 						return false;
 					size = (int64_t)v;
 				} else if (df == 1 || (df == 2 && dwt != WT_LEN)) {
@@ -262,6 +273,7 @@ static void tensor_number(struct tbr_tensor_info *t,
 			  const struct tensor_scan *s)
 {
 	struct tbr_num *n = &t->number;
+	bool was_f32;
 	const uint8_t *c = s->content;
 	size_t cl = s->content_len;
 	uint32_t u32;
@@ -336,17 +348,9 @@ static void tensor_number(struct tbr_tensor_info *t,
 		} else if (s->has_half) {
 			u32 = (uint32_t)s->half;
 		}
-		if (u32 > 0xffff) {
-			/* PyTorch stores the float32 bit pattern in half_val
-			 * (wire-format.md §4): keep it as the float it is. */
+		n->v.f32 = tbr_half_bits_to_float(u32, t->dtype == 14, &was_f32);
+		if (was_f32)
 			n->dtype = TBR_DT_F32;
-			memcpy(&n->v.f32, &u32, 4);
-		} else if (t->dtype == 19) {
-			n->v.f32 = tbr_half_to_float((uint16_t)u32);
-		} else {
-			u32 <<= 16;
-			memcpy(&n->v.f32, &u32, 4);
-		}
 		break;
 	case 22: /* DT_UINT32 */
 		n->dtype = TBR_DT_I64;
@@ -390,7 +394,7 @@ static bool scan_tensor(const uint8_t *p, const uint8_t *end,
 			return false;
 		switch (f) {
 		case 1:
-			if (wt != WT_VARINT || !tbr_wire_varint(&p, end, &v))
+			if (wt != WT_VARINT || !varint(&p, end, &v))
 				return false;
 			t->dtype = (int)(int32_t)v;
 			break;
@@ -738,7 +742,7 @@ tbr_status tbr_decode_event(const uint8_t *p, size_t n,
 			p += 8;
 			break;
 		case 2:
-			if (wt != WT_VARINT || !tbr_wire_varint(&p, end, &v))
+			if (wt != WT_VARINT || !varint(&p, end, &v))
 				return TBR_ERR_DECODE;
 			ev->step = (int64_t)v;
 			break;
@@ -770,7 +774,7 @@ tbr_status tbr_decode_event(const uint8_t *p, size_t n,
 						return TBR_ERR_DECODE;
 					if (sf == 1) {
 						if (swt != WT_VARINT ||
-						    !tbr_wire_varint(&q, qe, &v))
+						    !varint(&q, qe, &v))
 							return TBR_ERR_DECODE;
 						ev->session_status = (int)(int32_t)v;
 					} else if ((sf == 2 || sf == 3) && swt != WT_LEN) {

@@ -100,12 +100,13 @@ static double content_elem(const uint8_t *c, int dt)
 	case 9: memcpy(&i64, c, 8); return (double)i64;
 	case 22: memcpy(&u32, c, 4); return u32;
 	case 23: memcpy(&u64, c, 8); return (double)u64;
-	case 19: memcpy(&u16, c, 2); return tbr_half_to_float(u16);
-	case 14:
+	case 19:
+	case 14: {
+		bool was_f32;
+
 		memcpy(&u16, c, 2);
-		u32 = (uint32_t)u16 << 16;
-		memcpy(&f, &u32, 4);
-		return f;
+		return tbr_half_bits_to_float(u16, dt == 14, &was_f32);
+	}
 	default: return 0;
 	}
 }
@@ -136,17 +137,10 @@ static bool typed_elem(const Tbfs__TensorProto *t, size_t i, double *out)
 		return true;
 	case 19: case 14: {
 		if (i >= t->n_half_val) return false;
-		uint32_t h = (uint32_t)t->half_val[i];
-		float f;
-		if (h > 0xffff) {
-			memcpy(&f, &h, 4); /* PyTorch's float32 bits */
-		} else if (t->dtype == 19) {
-			f = tbr_half_to_float((uint16_t)h);
-		} else {
-			h <<= 16;
-			memcpy(&f, &h, 4);
-		}
-		*out = f;
+		bool was_f32;
+
+		*out = tbr_half_bits_to_float((uint32_t)t->half_val[i],
+					      t->dtype == 14, &was_f32);
 		return true;
 	}
 	case 22:

@@ -52,9 +52,6 @@ void tbr_frame_next(const uint8_t *buf, uint64_t base, size_t len,
 
 /* -------------------------------------------------------------- decode.c */
 
-/* Wire reading helpers (bounds-checked). Return false on malformed input. */
-bool tbr_wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
-
 struct tbr_tensor_info {
 	bool present;
 	int dtype;
@@ -107,6 +104,10 @@ tbr_kind tbr_classify(const struct tbr_raw_value *v, const char *plugin,
 		      size_t plugin_len, size_t *items, struct tbr_num *num,
 		      bool *is_scalar);
 float tbr_half_to_float(uint16_t h);
+/* A 16-bit float pattern as stored in half_val (or tensor_content): IEEE
+ * half, or bfloat16 when @bf16. Values above 0xffff are float32 bits
+ * (PyTorch's writer) and set *@was_f32. */
+float tbr_half_bits_to_float(uint32_t bits, bool bf16, bool *was_f32);
 
 /* -------------------------------------------------------------- strmap.c */
 
