@@ -30,32 +30,22 @@ static size_t resync(const uint8_t *buf, size_t len, size_t from,
 	return q;
 }
 
-/* Is there a complete record with both CRCs valid at or after @from? Used
- * to tell a record cut in the middle of a file (skip it) from the partial
- * tail of a file still being written (wait for it). */
+/* Is there a good record at or after @from? Used to tell a record cut in
+ * the middle of a file (skip it) from the partial tail of a file still
+ * being written (wait for it). */
 static bool later_good_record(const uint8_t *buf, size_t len, size_t from,
 			      uint64_t max_len, size_t *at)
 {
-	size_t q = from;
+	struct tbr_frame fr;
 
-	for (;;) {
-		uint64_t l;
-
+	for (size_t q = from;; q++) {
 		q = resync(buf, len, q, max_len);
 		if (q + TBR_HEADER_BYTES > len)
 			return false;
-		header_ok(buf + q, &l);
-		if (len - q >= TBR_HEADER_BYTES + TBR_FOOTER_BYTES &&
-		    l <= len - q - TBR_HEADER_BYTES - TBR_FOOTER_BYTES) {
-			const uint8_t *pl = buf + q + TBR_HEADER_BYTES;
-
-			if (tbr_crc_mask(tbr_crc32c(pl, l)) ==
-			    tbr_load_u32(pl + l)) {
-				*at = q;
-				return true;
-			}
+		if (tbr_frame_good(buf, 0, len, q, max_len, &fr)) {
+			*at = q;
+			return true;
 		}
-		q++;
 	}
 }
 
@@ -67,6 +57,8 @@ void tbr_frame_next(const uint8_t *buf, uint64_t base, size_t len,
 	size_t avail = len - off;
 	uint64_t length;
 
+	if (tbr_frame_good(buf, base, len, pos, max_len, out))
+		return;
 	out->payload = 0;
 	out->length = 0;
 	out->next = pos;
@@ -97,13 +89,8 @@ void tbr_frame_next(const uint8_t *buf, uint64_t base, size_t len,
 			out->next = base + at;
 		return;
 	}
-	const uint8_t *pl = buf + off + TBR_HEADER_BYTES;
-	if (tbr_crc_mask(tbr_crc32c(pl, length)) != tbr_load_u32(pl + length)) {
-		out->st = TBR_ERR_DATA_CRC;
-		out->next = base + resync(buf, len, off + 1, max_len);
-		return;
-	}
-	out->st = TBR_OK;
-	out->payload = pos + TBR_HEADER_BYTES;
-	out->next = pos + TBR_HEADER_BYTES + length + TBR_FOOTER_BYTES;
+	/* Complete, sane length, header right: not good, so the payload
+	 * checksum is what failed. */
+	out->st = TBR_ERR_DATA_CRC;
+	out->next = base + resync(buf, len, off + 1, max_len);
 }

@@ -50,6 +50,33 @@ void tbr_frame_next(const uint8_t *buf, uint64_t base, size_t len,
 		    uint64_t pos, uint64_t max_len, bool at_eof,
 		    struct tbr_frame *out);
 
+/* The one definition of a good record: complete in the window, length
+ * within the cap, both checksums right. Fills @fr (TBR_OK) and returns
+ * true; false otherwise, leaving @fr alone. Inline because the walk calls
+ * it once per record before falling back to tbr_frame_next. */
+static inline bool tbr_frame_good(const uint8_t *buf, uint64_t base,
+				  size_t len, uint64_t pos, uint64_t max_len,
+				  struct tbr_frame *fr)
+{
+	size_t off = (size_t)(pos - base), avail = len - off;
+	const uint8_t *h = buf + off;
+	uint64_t l;
+
+	if (avail < TBR_HEADER_BYTES + TBR_FOOTER_BYTES)
+		return false;
+	l = tbr_load_u64(h);
+	if (l > max_len || l > avail - TBR_HEADER_BYTES - TBR_FOOTER_BYTES ||
+	    tbr_crc_mask(tbr_crc32c(h, 8)) != tbr_load_u32(h + 8) ||
+	    tbr_crc_mask(tbr_crc32c(h + TBR_HEADER_BYTES, l)) !=
+		    tbr_load_u32(h + TBR_HEADER_BYTES + l))
+		return false;
+	fr->st = TBR_OK;
+	fr->payload = pos + TBR_HEADER_BYTES;
+	fr->length = l;
+	fr->next = pos + TBR_HEADER_BYTES + l + TBR_FOOTER_BYTES;
+	return true;
+}
+
 /* -------------------------------------------------------------- decode.c */
 
 struct tbr_tensor_info {

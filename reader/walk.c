@@ -43,31 +43,6 @@ static tbr_status grow(struct tbr_walk *w, size_t want)
 	return TBR_OK;
 }
 
-/* The common case of tbr_frame_next, inlined into the loop: a complete
- * record whose two checksums hold. Anything else goes to framing.c. */
-static inline bool frame_fast(const uint8_t *buf, uint64_t base, size_t len,
-			      uint64_t pos, uint64_t max_len,
-			      struct tbr_frame *fr)
-{
-	size_t off = (size_t)(pos - base), avail = len - off;
-	const uint8_t *h = buf + off;
-	uint64_t l;
-
-	if (avail < TBR_HEADER_BYTES + TBR_FOOTER_BYTES)
-		return false;
-	l = tbr_load_u64(h);
-	if (l > max_len || l > avail - TBR_HEADER_BYTES - TBR_FOOTER_BYTES ||
-	    tbr_crc_mask(tbr_crc32c(h, 8)) != tbr_load_u32(h + 8) ||
-	    tbr_crc_mask(tbr_crc32c(h + TBR_HEADER_BYTES, l)) !=
-		    tbr_load_u32(h + TBR_HEADER_BYTES + l))
-		return false;
-	fr->st = TBR_OK;
-	fr->payload = pos + TBR_HEADER_BYTES;
-	fr->length = l;
-	fr->next = pos + TBR_HEADER_BYTES + l + TBR_FOOTER_BYTES;
-	return true;
-}
-
 /* Runs over a buffer holding stream bytes [base, base+len). Returns TBR_OK
  * when it needs the next chunk (at *need bytes at least), TBR_END when
  * done, or an error from the callback. */
@@ -82,7 +57,7 @@ static tbr_status walk_window(struct tbr_walk *w, const uint8_t *buf,
 	for (;;) {
 		uint64_t pos = w->pos;
 
-		if (!frame_fast(buf, base, len, pos, w->max_len, &fr))
+		if (!tbr_frame_good(buf, base, len, pos, w->max_len, &fr))
 			tbr_frame_next(buf, base, len, pos, w->max_len, at_eof,
 				       &fr);
 		switch (fr.st) {
