@@ -63,10 +63,23 @@ setup_build() {
 	ninja -C "$dir" || return 1
 }
 
+# add_counts "P F S" RC WHAT: add a runner's passed/failed/skipped counts;
+# a non-zero exit with no failed test is a failure of its own.
+add_counts() {
+	local p f s
+
+	read -r p f s <<<"$1"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "$3 exited $2"
+	fi
+}
+
 # meson_suite DIR SUITE: run one meson suite and add its counts.
 meson_suite() {
 	local dir=$1 suite=$2 log=$1/meson-logs/testlog.json rc counts
-	local p f s
 
 	if ! meson test -C "$dir" --no-rebuild --list --suite "$suite" \
 		>/dev/null 2>&1; then
@@ -92,20 +105,14 @@ meson_suite() {
 		fail "cannot read $log"
 		return 0
 	}
-	read -r p f s <<<"$counts"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + s))
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		fail "meson test --suite $suite in $dir exited $rc"
-	fi
+	add_counts "$counts" "$rc" "meson test --suite $suite in $dir"
 }
 
 # pytest_e2e DIR: the pytest files of tests/e2e/ against the binaries of
 # build directory DIR (the sanitizer build too: the daemon's log is
 # checked for sanitizer reports by the tests).
 pytest_e2e() {
-	local dir=$1 xml rc counts p f s
+	local dir=$1 xml rc counts
 
 	if ! compgen -G "tests/e2e/test_*.py" >/dev/null &&
 		! compgen -G "tests/e2e/*_test.py" >/dev/null; then
@@ -148,13 +155,7 @@ PYEOF
 		fail "pytest exited $rc without a readable report"
 		return 0
 	fi
-	read -r p f s <<<"$counts"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + s))
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		fail "pytest exited $rc"
-	fi
+	add_counts "$counts" "$rc" "pytest against $dir"
 }
 
 if ! bash scripts/install-deps.sh; then

@@ -408,6 +408,33 @@ static bool capture_cb(void *ctx, const struct tbr_record *r, tbr_status s,
 	return true;
 }
 
+/* Scans an Event holding a rank-0 "scalars" tensor of @dtype whose value
+ * is field @field with wire type @wt (2 = length-delimited, e.g. packed
+ * or tensor_content) and bytes @raw, with decoder @pbc; returns how many
+ * scalars were seen and the last one in *@v. */
+static int scan_tensor_scalar(int dtype, unsigned field, unsigned wt,
+			      const char *raw, size_t len, bool pbc,
+			      struct tbr_num *v)
+{
+	struct enc t = { .n = 0 }, ev;
+	uint8_t rec[256];
+	struct capture c = { 0 };
+	struct tbr_options o = { .use_protobuf_c = pbc };
+	size_t n;
+
+	enc_key(&t, 1, 0);
+	enc_varint(&t, (uint64_t)dtype);
+	enc_key(&t, field, wt);
+	if (wt == 2)
+		enc_varint(&t, len);
+	enc_bytes(&t, raw, len);
+	enc_tensor_event(&ev, 1.0, 3, "x", &t, "scalars");
+	n = enc_record(rec, ev.b, ev.n);
+	tbr_scan_buffer(rec, n, &o, capture_cb, &c, NULL);
+	*v = c.v;
+	return c.n;
+}
+
 static void test_dtype_values(void)
 {
 	/* dtype, tensor_content bytes, expected double, stored type */
@@ -431,29 +458,18 @@ static void test_dtype_values(void)
 		{ 6, "\xff", 1, -1, TBR_DT_I32 },
 		{ 23, "\xff\xff\xff\xff\xff\xff\xff\xff", 8, 18446744073709551615.0, TBR_DT_U64 },
 	};
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		struct enc t = { .n = 0 }, ev;
-		uint8_t rec[256];
-		struct capture c = { 0 };
-
-		enc_key(&t, 1, 0);
-		enc_varint(&t, (uint64_t)cases[k].dtype);
-		enc_key(&t, 4, 2);
-		enc_varint(&t, cases[k].len);
-		enc_bytes(&t, cases[k].content, cases[k].len);
-		enc_tensor_event(&ev, 1.0, 3, "x", &t, "scalars");
-		size_t n = enc_record(rec, ev.b, ev.n);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
 		for (int pbc = 0; pbc < 2; pbc++) {
-			struct tbr_options o = { .use_protobuf_c = pbc };
+			struct tbr_num v;
+			int n = scan_tensor_scalar(cases[k].dtype, 4, 2,
+						   cases[k].content,
+						   cases[k].len, pbc, &v);
 
-			c.n = 0;
-			tbr_scan_buffer(rec, n, &o, capture_cb, &c, NULL);
-			EXPECT_MSG(c.n == 1 && c.v.dtype == cases[k].as &&
-					   tbr_num_to_double(&c.v) == cases[k].want,
+			EXPECT_MSG(n == 1 && v.dtype == cases[k].as &&
+					   tbr_num_to_double(&v) == cases[k].want,
 				   "case %zu pbc %d: n %d dtype %d value %.17g", k,
-				   pbc, c.n, c.v.dtype, tbr_num_to_double(&c.v));
+				   pbc, n, v.dtype, tbr_num_to_double(&v));
 		}
-	}
 
 	/* typed fields, packed and unpacked, and the 10-byte negative varint */
 	static const struct {
@@ -474,32 +490,18 @@ static void test_dtype_values(void)
 		/* PyTorch writes float32 bits into half_val: 1.5f */
 		{ 19, 13, 2, "\x80\x80\x80\xfe\x03", 5, 1.5 },
 	};
-	for (size_t k = 0; k < sizeof(typed) / sizeof(typed[0]); k++) {
-		struct enc t = { .n = 0 }, ev;
-		uint8_t rec[256];
-		struct capture c = { 0 };
-
-		enc_key(&t, 1, 0);
-		enc_varint(&t, (uint64_t)typed[k].dtype);
-		if (typed[k].wt == 2) {
-			enc_key(&t, (unsigned)typed[k].field, 2);
-			enc_varint(&t, typed[k].len);
-		} else {
-			enc_key(&t, (unsigned)typed[k].field, (unsigned)typed[k].wt);
-		}
-		enc_bytes(&t, typed[k].raw, typed[k].len);
-		enc_tensor_event(&ev, 1.0, 3, "x", &t, "scalars");
-		size_t n = enc_record(rec, ev.b, ev.n);
+	for (size_t k = 0; k < sizeof(typed) / sizeof(typed[0]); k++)
 		for (int pbc = 0; pbc < 2; pbc++) {
-			struct tbr_options o = { .use_protobuf_c = pbc };
+			struct tbr_num v;
+			int n = scan_tensor_scalar(typed[k].dtype,
+						   (unsigned)typed[k].field,
+						   (unsigned)typed[k].wt, typed[k].raw,
+						   typed[k].len, pbc, &v);
 
-			c.n = 0;
-			tbr_scan_buffer(rec, n, &o, capture_cb, &c, NULL);
-			EXPECT_MSG(c.n == 1 && tbr_num_to_double(&c.v) == typed[k].want,
+			EXPECT_MSG(n == 1 && tbr_num_to_double(&v) == typed[k].want,
 				   "typed %zu pbc %d: n %d value %.17g", k, pbc,
-				   c.n, tbr_num_to_double(&c.v));
+				   n, tbr_num_to_double(&v));
 		}
-	}
 }
 
 static void rm_rf(const char *p)
