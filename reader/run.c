@@ -581,6 +581,7 @@ tbr_status tbr_run_refresh(struct tbr_run *run, bool *changed)
 		size_t nold = run->nfiles;
 
 		free_data(run);
+		run->restarts++;
 		run->files = NULL;
 		run->nfiles = 0;
 		st = TBR_OK;
@@ -715,6 +716,7 @@ const char *tbr_run_path(const struct tbr_run *run) { return run->path; }
 bool tbr_run_gone(const struct tbr_run *run) { return run->gone; }
 bool tbr_run_loaded(const struct tbr_run *run) { return run->loaded; }
 uint64_t tbr_run_generation(const struct tbr_run *run) { return run->generation; }
+uint64_t tbr_run_restarts(const struct tbr_run *run) { return run->restarts; }
 size_t tbr_run_file_count(const struct tbr_run *run) { return run->nfiles; }
 int64_t tbr_run_mtime_ns(const struct tbr_run *run) { return run->mtime_ns; }
 const char *tbr_run_file_version(const struct tbr_run *run)

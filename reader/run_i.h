@@ -59,6 +59,7 @@ struct tbr_run {
 	char *path;
 	bool gone, loaded;
 	uint64_t generation;
+	uint64_t restarts;     /* re-reads from scratch (tbr_run_restarts) */
 
 	struct tbr_evfile *files;
 	size_t nfiles;

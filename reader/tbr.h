@@ -205,6 +205,11 @@ tbr_status tbr_run_refresh(struct tbr_run *run, bool *changed);
 bool tbr_run_loaded(const struct tbr_run *run);
 /* Increases whenever the run's visible data changes. */
 uint64_t tbr_run_generation(const struct tbr_run *run);
+/* Counts the re-reads from scratch (a file shrank, was replaced, or a new
+ * file sorts before one already read). Between two changes of this
+ * number a series only grows at its end, so what was computed from its
+ * first points stays true. */
+uint64_t tbr_run_restarts(const struct tbr_run *run);
 
 /* Event files in the order they are read (file-name order). */
 size_t tbr_run_file_count(const struct tbr_run *run);

@@ -289,6 +289,7 @@ static void test_incremental(const char *root)
 	EXPECT(tbr_run_refresh(run, &changed) == TBR_OK && changed);
 	EXPECT(tbr_run_file_count(run) == 2);
 	EXPECT(tbr_tag_count(loss(run)) == 2 * (NREC - 1));
+	EXPECT(tbr_run_restarts(run) == 0); /* appended, not re-read */
 	EXPECT(tbr_tag_last_step(loss(run)) == 100 + NREC - 2);
 
 	/* replacement (rsync without --inplace): new inode, shorter */
@@ -298,12 +299,14 @@ static void test_incremental(const char *root)
 	EXPECT(tbr_run_refresh(run, &changed) == TBR_OK && changed);
 	EXPECT(tbr_tag_count(loss(run)) == 4 + NREC - 1);
 	EXPECT(tbr_run_file_stats(run, 0)->replaced == 1);
+	EXPECT(tbr_run_restarts(run) == 1);
 
 	/* shrunk in place (same inode, truncated): read again from scratch */
 	EXPECT(truncate(path, (off_t)s.ends[2]) == 0);
 	EXPECT(tbr_run_refresh(run, &changed) == TBR_OK && changed);
 	EXPECT(tbr_tag_count(loss(run)) == 2 + NREC - 1);
 	EXPECT(tbr_run_file_stats(run, 0)->replaced == 2);
+	EXPECT(tbr_run_restarts(run) == 2);
 
 	/* a new run appears; the first stays */
 	snprintf(dir, sizeof(dir), "%s/exp/eval", root);
