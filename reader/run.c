@@ -165,7 +165,7 @@ static struct tbr_tag *tag_get(struct tbr_run *run, const char *name,
 		plugin = tbr_kind_name(kind);
 	t->plugin = plugin;
 	if (kind == TBR_KIND_SCALAR)
-		t->series = tbr_series_new();
+		t->series = tbr_series_new(run, t);
 	if (!t->name || (kind == TBR_KIND_SCALAR && !t->series) ||
 	    tbr_strmap_put(&run->tag_index, name, len, kind,
 			   (uint32_t)run->ntags) != TBR_OK) {

@@ -13,17 +13,38 @@
  * A block holds one value dtype; a dtype change starts a new block.
  * Orphaned points (TensorBoard's purge) are a lazily allocated bitmap.
  */
+#include "run_i.h"
 #include "series_i.h"
 
 #include <stdlib.h>
 
-struct tbr_series *tbr_series_new(void)
+struct tbr_series *tbr_series_new(struct tbr_run *run,
+				  const struct tbr_tag *tag)
 {
 	struct tbr_series *s = calloc(1, sizeof(struct tbr_series));
 
-	if (s)
+	if (s) {
 		s->hint = 256;
+		s->run = run;
+		s->tag = tag;
+	}
 	return s;
+}
+
+/* Block @b is final: tell whoever asked (its bytes stay put from now). */
+static void block_sealed(const struct tbr_series *s, const struct block *b)
+{
+	const struct tbr_options *o = s->run ? &s->run->ld->opts : NULL;
+	struct tbr_block pub;
+
+	if (!o || !o->on_block)
+		return;
+	pub.data = b->data;
+	pub.len = b->len;
+	pub.first = (size_t)b->start;
+	pub.count = b->count;
+	pub.dtype = b->dtype;
+	o->on_block(o->on_block_ud, s->run, s->tag, s->run->restarts, &pub);
 }
 
 void tbr_series_free(struct tbr_series *s)
@@ -93,6 +114,8 @@ static struct block *open_block(struct tbr_series *s, uint8_t dtype)
 			b->cap = b->len;
 		}
 	}
+	if (b)
+		block_sealed(s, b);
 	if (s->nblocks == s->cap_blocks) {
 		size_t cap = s->cap_blocks ? s->cap_blocks * 2 : 4;
 		struct block *nb = realloc(s->blocks, cap * sizeof(*nb));
@@ -198,6 +221,16 @@ static size_t block_read(const struct block *b, size_t from,
 		}
 	}
 	return got;
+}
+
+size_t tbr_block_decode(const struct tbr_block *pub, struct tbr_scalar *out)
+{
+	struct block b = { .data = (uint8_t *)(uintptr_t)pub->data,
+			   .len = (uint32_t)pub->len,
+			   .count = (uint16_t)pub->count,
+			   .dtype = pub->dtype };
+
+	return block_read(&b, 0, out, pub->count);
 }
 
 /* Index of the block holding point @i (binary search on the starts:

@@ -9,7 +9,7 @@
 
 #include "tbr_i.h"
 
-#define BLOCK_POINTS 256
+#define BLOCK_POINTS TBR_BLOCK_MAX
 /* Worst case bytes one point can take: two 10-byte varints and a 9-byte
  * XOR word, with a margin. */
 #define POINT_MAX 32
@@ -32,6 +32,9 @@ struct tbr_series {
 	uint64_t *orphaned; /* bitmap, NULL if none */
 	size_t orphaned_words;
 	uint32_t hint;      /* capacity for the next block */
+	/* who is told of sealed blocks (tbr_options.on_block) */
+	struct tbr_run *run;
+	const struct tbr_tag *tag;
 };
 
 static inline uint64_t zigzag(int64_t v)

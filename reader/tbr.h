@@ -155,6 +155,29 @@ struct tbr_logdir;
 struct tbr_run;
 struct tbr_tag;
 
+/* A sealed block of a scalar series: up to 256 consecutive points, whose
+ * bytes never change again until the run is re-read from scratch or
+ * closed. tbr_block_decode may read it on another thread meanwhile, so a
+ * caller can work on the points while the parse goes on. */
+#define TBR_BLOCK_MAX 256 /* points in a block at most */
+struct tbr_block {
+	const uint8_t *data;
+	size_t len;
+	size_t first; /* index of its first point in the series */
+	uint32_t count;
+	uint8_t dtype;
+};
+/* Called on the parsing thread (inside tbr_run_refresh) each time a block
+ * of scalar series @tag of @run is sealed; @restarts is
+ * tbr_run_restarts(@run). The last block of a series is never sealed
+ * while it can still grow. */
+typedef void (*tbr_block_fn)(void *ud, struct tbr_run *run,
+			     const struct tbr_tag *tag, uint64_t restarts,
+			     const struct tbr_block *b);
+/* Decodes the points of @b into @out (room for b->count); returns how
+ * many. Orphan flags are not known here (false). Thread-safe. */
+size_t tbr_block_decode(const struct tbr_block *b, struct tbr_scalar *out);
+
 struct tbr_options {
 	/* Records longer than this are skipped as TBR_ERR_TOO_LARGE and never
 	 * allocated. 0 means the default (256 MiB). */
@@ -162,6 +185,9 @@ struct tbr_options {
 	/* Decode the scalar hot path with protobuf-c instead of the wire
 	 * scanner (for the benchmark and cross-checks; results are equal). */
 	bool use_protobuf_c;
+	/* Told of every sealed scalar block (NULL: nobody). */
+	tbr_block_fn on_block;
+	void *on_block_ud;
 };
 
 /* Opens the log tree @root read-only. Nothing is walked or parsed yet.

@@ -155,7 +155,10 @@ uint64_t tbr_hash(const void *data, size_t len, uint32_t extra);
 
 /* Column-wise, losslessly compressed scalar points (see series.c). */
 struct tbr_series;
-struct tbr_series *tbr_series_new(void);
+/* A series of @tag of @run, whose sealed blocks are reported to the
+ * logdir's tbr_options.on_block. */
+struct tbr_series *tbr_series_new(struct tbr_run *run,
+				  const struct tbr_tag *tag);
 void tbr_series_free(struct tbr_series *s);
 tbr_status tbr_series_append(struct tbr_series *s, int64_t step,
 			     double wall_time, const struct tbr_num *v);

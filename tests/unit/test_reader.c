@@ -507,6 +507,89 @@ static void test_dtype_values(void)
 		}
 }
 
+/* Sealed blocks (tbr_options.on_block): reported in order, contiguous
+ * from point 0, never the last (still growing) block, and decoding each
+ * gives the points tbr_tag_scalars gives. */
+struct sealed {
+	struct tbr_block b[64];
+	const struct tbr_tag *tag[64];
+	uint64_t restarts[64];
+	size_t n;
+};
+
+static void on_block(void *ud, struct tbr_run *run, const struct tbr_tag *tag,
+		     uint64_t restarts, const struct tbr_block *b)
+{
+	struct sealed *sd = ud;
+
+	(void)run;
+	if (sd->n < 64) {
+		sd->b[sd->n] = *b;
+		sd->tag[sd->n] = tag;
+		sd->restarts[sd->n++] = restarts;
+	}
+}
+
+static void test_sealed_blocks(const char *root)
+{
+	enum { NPTS = 1000 };
+	static uint8_t buf[NPTS * 2 * 64 + 256];
+	struct tbr_options o = { 0 };
+	struct sealed sd = { .n = 0 };
+	struct tbr_logdir *ld = NULL;
+	struct tbr_run *run;
+	struct enc e;
+	size_t len = 0, next[2] = { 0, 0 };
+	char dir[512], path[600];
+	bool changed;
+
+	snprintf(dir, sizeof(dir), "%s/sealed", root);
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/events.out.tfevents.1.host", dir);
+	enc_version_event(&e, 1600000000.0);
+	len += enc_record(buf + len, e.b, e.n);
+	for (int i = 0; i < NPTS; i++) {
+		enc_scalar_event(&e, 1600000000.25 + i, i, "a", (float)i / 3);
+		len += enc_record(buf + len, e.b, e.n);
+		if (i % 2)
+			continue; /* "b" has half as many points */
+		enc_scalar_event(&e, 1600000000.75 + i, i, "b", -(float)i);
+		len += enc_record(buf + len, e.b, e.n);
+	}
+	write_file(path, buf, len, false);
+	o.on_block = on_block;
+	o.on_block_ud = &sd;
+	EXPECT(tbr_logdir_open(root, &o, &ld) == TBR_OK);
+	EXPECT(tbr_logdir_scan(ld, &changed) == TBR_OK);
+	run = tbr_logdir_find_run(ld, "sealed");
+	EXPECT(run && tbr_run_refresh(run, &changed) == TBR_OK);
+	if (!run)
+		goto out;
+	/* 1000 points: 3 blocks of 256 sealed, 232 still open; 500: 1. */
+	EXPECT(sd.n == 4);
+	for (size_t i = 0; i < sd.n; i++) {
+		const struct tbr_tag *t = sd.tag[i];
+		struct tbr_scalar got[256], want[256];
+		int k = strcmp(tbr_tag_name(t), "b") == 0;
+		size_t n;
+
+		EXPECT(sd.restarts[i] == 0 && sd.b[i].count == 256);
+		EXPECT(sd.b[i].first == next[k]);
+		next[k] = sd.b[i].first + sd.b[i].count;
+		n = tbr_block_decode(&sd.b[i], got);
+		EXPECT(n == 256 &&
+		       tbr_tag_scalars(t, sd.b[i].first, want, 256) == 256);
+		for (size_t j = 0; j < n; j++)
+			EXPECT(got[j].step == want[j].step &&
+			       got[j].wall_time == want[j].wall_time &&
+			       got[j].value.dtype == want[j].value.dtype &&
+			       got[j].value.v.f32 == want[j].value.v.f32);
+	}
+	EXPECT(next[0] == 768 && next[1] == 256);
+out:
+	tbr_logdir_close(ld);
+}
+
 static void rm_rf(const char *p)
 {
 	char cmd[700];
@@ -527,6 +610,7 @@ int main(void)
 	if (root) {
 		test_incremental(root);
 		test_purge(root);
+		test_sealed_blocks(root);
 		rm_rf(root);
 	}
 	return expect_done("reader");

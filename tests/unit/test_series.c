@@ -35,7 +35,7 @@ static bool same(const struct tbr_num *a, const struct tbr_num *b)
 int main(void)
 {
 	enum { N = 100000 };
-	struct tbr_series *s = tbr_series_new();
+	struct tbr_series *s = tbr_series_new(NULL, NULL);
 	int64_t *steps = malloc(N * sizeof(int64_t));
 	double *times = malloc(N * sizeof(double));
 	struct tbr_num *vals = malloc(N * sizeof(struct tbr_num));
@@ -122,7 +122,7 @@ int main(void)
 
 	/* orphan marking */
 	tbr_series_free(s);
-	s = tbr_series_new();
+	s = tbr_series_new(NULL, NULL);
 	for (int i = 0; i < 1000; i++) {
 		struct tbr_num v = { .dtype = TBR_DT_F32 };
 		v.v.f32 = (float)i;
@@ -142,7 +142,7 @@ int main(void)
 
 	/* memory on a realistic series: regular steps, time.time() wall
 	 * times, noisy float32 values */
-	s = tbr_series_new();
+	s = tbr_series_new(NULL, NULL);
 	for (int i = 0; i < 200000; i++) {
 		struct tbr_num v = { .dtype = TBR_DT_F32 };
 		v.v.f32 = (float)(1.0 / (1 + i * 1e-3) + (double)(next() % 1000) * 1e-5);
