@@ -5,6 +5,10 @@
  *
  * Formats N (default 10 million) float32 values and N doubles with
  *   tbn     tbn_f32 / tbn_f64 (Dragonbox, shortest round trip);
+ *   json    tbn_f32_json / tbn_f64_json (the same, JSON's exponents);
+ *   len     tbn_f32_len / tbn_f64_len: the length only, no text (MB/s
+ *           is then of the text it measured, not wrote);
+ *   jlen    tbn_f32_json_len / tbn_f64_json_len;
  *   %.Ng    snprintf "%.9g" / "%.17g" (round-trips, but never shortest);
  *   naive   snprintf "%.Ng" for N = 1, 2, ... until strtof/strtod reads
  *           the value back (shortest digits, the obvious way).
@@ -92,6 +96,31 @@ static size_t naive_f64(char *buf, double v)
 	return (size_t)snprintf(buf, TBN_BUF, "%.17g", v);
 }
 
+/* The _len functions in the writers' shape; @buf is left alone. */
+static size_t len_f32(char *buf, float v)
+{
+	(void)buf;
+	return tbn_f32_len(v);
+}
+
+static size_t len_f64(char *buf, double v)
+{
+	(void)buf;
+	return tbn_f64_len(v);
+}
+
+static size_t jlen_f32(char *buf, float v)
+{
+	(void)buf;
+	return tbn_f32_json_len(v);
+}
+
+static size_t jlen_f64(char *buf, double v)
+{
+	(void)buf;
+	return tbn_f64_json_len(v);
+}
+
 /* Keeps the compiler from dropping the formatting as dead code. */
 static volatile unsigned int sink;
 
@@ -106,7 +135,7 @@ static void report(const char *type, const char *input, const char *method,
 static void run_f32(const char *input, const float *ring, const char *method,
 		    size_t (*fmt)(char *, float), unsigned long n)
 {
-	char buf[TBN_BUF];
+	char buf[TBN_BUF] = "";
 	unsigned long i, bytes = 0;
 	unsigned int x = 0;
 	double t0 = now();
@@ -122,7 +151,7 @@ static void run_f32(const char *input, const float *ring, const char *method,
 static void run_f64(const char *input, const double *ring, const char *method,
 		    size_t (*fmt)(char *, double), unsigned long n)
 {
-	char buf[TBN_BUF];
+	char buf[TBN_BUF] = "";
 	unsigned long i, bytes = 0;
 	unsigned int x = 0;
 	double t0 = now();
@@ -182,15 +211,27 @@ int main(int argc, char **argv)
 	printf("%-4s %-8s %-8s %10s %10s %9s %8s\n", "type", "input",
 	       "method", "values", "ns/value", "MB/s", "avg len");
 	run_f32("bits", f32_bits, "tbn", tbn_f32, n);
+	run_f32("bits", f32_bits, "json", tbn_f32_json, n);
+	run_f32("bits", f32_bits, "len", len_f32, n);
+	run_f32("bits", f32_bits, "jlen", jlen_f32, n);
 	run_f32("bits", f32_bits, "%.9g", printf_f32, n);
 	run_f32("bits", f32_bits, "naive", naive_f32, n_naive);
 	run_f32("scalars", f32_scal, "tbn", tbn_f32, n);
+	run_f32("scalars", f32_scal, "json", tbn_f32_json, n);
+	run_f32("scalars", f32_scal, "len", len_f32, n);
+	run_f32("scalars", f32_scal, "jlen", jlen_f32, n);
 	run_f32("scalars", f32_scal, "%.9g", printf_f32, n);
 	run_f32("scalars", f32_scal, "naive", naive_f32, n_naive);
 	run_f64("bits", f64_bits, "tbn", tbn_f64, n);
+	run_f64("bits", f64_bits, "json", tbn_f64_json, n);
+	run_f64("bits", f64_bits, "len", len_f64, n);
+	run_f64("bits", f64_bits, "jlen", jlen_f64, n);
 	run_f64("bits", f64_bits, "%.17g", printf_f64, n);
 	run_f64("bits", f64_bits, "naive", naive_f64, n_naive);
 	run_f64("scalars", f64_scal, "tbn", tbn_f64, n);
+	run_f64("scalars", f64_scal, "json", tbn_f64_json, n);
+	run_f64("scalars", f64_scal, "len", len_f64, n);
+	run_f64("scalars", f64_scal, "jlen", jlen_f64, n);
 	run_f64("scalars", f64_scal, "%.17g", printf_f64, n);
 	run_f64("scalars", f64_scal, "naive", naive_f64, n_naive);
 

@@ -10,7 +10,12 @@
  *  - every float32/float64 within a window of each power of two, where
  *    the rounding interval is lopsided and naive printers go wrong;
  *  - short decimals (what a human typed) print back exactly as typed;
- *  - integers, against printf.
+ *  - integers, against printf;
+ *  - the _len functions against the writers, and the _json writers
+ *    against a reference rewrite of the plain text (json_ref, the rule
+ *    the renderers applied before numfmt had JSON writers), on the
+ *    vectors, the random values, a stride of all float32 patterns and
+ *    the values at the notation boundaries (1e-7, 1e16, 1e21).
  *
  * "Shortest" is proved without trusting any other printer. Say our text
  * has d significant digits. It reads back, so it lies in the value's
@@ -37,10 +42,15 @@
 #include "expect.h"
 #include "numfmt.h"
 
-#define N_RAND_F32 2000000
-#define N_RAND_F64 1000000
-#define N_RAND_INT 1000000
+#define N_RAND_F32 800000
+#define N_RAND_F64 400000
+#define N_RAND_INT 300000
 #define N_PRETTY 200000
+/* Random doubles for the cheaper _len/_json checks. */
+#define N_RAND_FMT 1200000
+/* Every this-many-th float32 bit pattern (a prime: all exponents, both
+ * signs, some 215000 patterns). */
+#define F32_STRIDE 19997
 /* Values on each side of each power of two in the boundary sweep. */
 #define POW2_WINDOW 64
 /* One random value in this many also gets the literal %.Ng check. */
@@ -458,6 +468,126 @@ static void check_f64(struct tally *t, double d, bool naive)
 	}
 }
 
+/*
+ * The reference for the _json writers: how the renderers turned tbn_f32
+ * or tbn_f64 text into JSON before numfmt had JSON writers (copied from
+ * fs/view_util.c, tbv_json_float, as it was then). Plain digits of 16 or
+ * more (an integral value; tbn writes up to 21) become exponent form.
+ * @p holds the @n bytes of text; returns the new length.
+ */
+static size_t json_ref(char *p, size_t n)
+{
+	char tmp[TBN_BUF];
+	size_t neg = p[0] == '-', m, k, o = 0;
+	if (n < 16 + neg)
+		return n;
+	for (size_t i = neg; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return n;
+	m = n - neg;
+	k = m;
+	while (k > 1 && p[neg + k - 1] == '0')
+		k--;
+	if (neg)
+		tmp[o++] = '-';
+	tmp[o++] = p[neg];
+	if (k > 1) {
+		tmp[o++] = '.';
+		memcpy(tmp + o, p + neg + 1, k - 1);
+		o += k - 1;
+	}
+	o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "e+%zu", m - 1);
+	memcpy(p, tmp, o);
+	return o;
+}
+
+/*
+ * The _len and _json functions for one value, against the plain writer
+ * (checked on its own by check_f32/check_f64): the lengths agree, also
+ * both at once from tbn_f32_lens/tbn_f64_lens; the JSON text is json_ref
+ * of the plain text ("null" if not finite), and it is a JSON number that
+ * reads back to the same bits. Reading back is what costs; with @parse
+ * false it is done only where the JSON text differs from the plain one,
+ * whose round trip check_f32/f64 covers.
+ */
+static void check_fmt_f32(struct tally *t, float f, bool parse)
+{
+	char plain[TBN_BUF], json[TBN_BUF], want[TBN_BUF];
+	size_t n, nj, nw;
+	char *end;
+
+	t->n++;
+	n = tbn_f32(plain, f);
+	nj = tbn_f32_json(json, f);
+	if (tbn_f32_len(f) != n || n != strlen(plain)) {
+		tally_fail_f32(t, "tbn_f32_len", f, plain);
+		return;
+	}
+	if (tbn_f32_json_len(f) != nj || nj != strlen(json)) {
+		tally_fail_f32(t, "tbn_f32_json_len", f, json);
+		return;
+	}
+	if (tbn_f32_lens(f, &nw) != n || nw != nj) {
+		tally_fail_f32(t, "tbn_f32_lens", f, json);
+		return;
+	}
+	if (!isfinite(f)) {
+		if (strcmp(json, "null") != 0)
+			tally_fail_f32(t, "json non-finite", f, json);
+		return;
+	}
+	memcpy(want, plain, n + 1);
+	nw = json_ref(want, n);
+	want[nw] = '\0';
+	if (nj != nw || strcmp(json, want) != 0) {
+		tally_fail_f32(t, "json text", f, json);
+		return;
+	}
+	if ((parse || nj != n) &&
+	    (!is_json_number(json) ||
+	     f32_bits(strtof(json, &end)) != f32_bits(f) || *end))
+		tally_fail_f32(t, "json round trip", f, json);
+}
+
+static void check_fmt_f64(struct tally *t, double d, bool parse)
+{
+	char plain[TBN_BUF], json[TBN_BUF], want[TBN_BUF];
+	size_t n, nj, nw;
+	char *end;
+
+	t->n++;
+	n = tbn_f64(plain, d);
+	nj = tbn_f64_json(json, d);
+	if (tbn_f64_len(d) != n || n != strlen(plain)) {
+		tally_fail_f64(t, "tbn_f64_len", d, plain);
+		return;
+	}
+	if (tbn_f64_json_len(d) != nj || nj != strlen(json)) {
+		tally_fail_f64(t, "tbn_f64_json_len", d, json);
+		return;
+	}
+	if (tbn_f64_lens(d, &nw) != n || nw != nj) {
+		tally_fail_f64(t, "tbn_f64_lens", d, json);
+		return;
+	}
+	if (!isfinite(d)) {
+		if (strcmp(json, "null") != 0)
+			tally_fail_f64(t, "json non-finite", d, json);
+		return;
+	}
+	memcpy(want, plain, n + 1);
+	nw = json_ref(want, n);
+	want[nw] = '\0';
+	if (nj != nw || strcmp(json, want) != 0) {
+		tally_fail_f64(t, "json text", d, json);
+		return;
+	}
+	if ((parse || nj != n) &&
+	    (!is_json_number(json) ||
+	     f64_bits(strtod(json, &end)) != f64_bits(d) || *end))
+		tally_fail_f64(t, "json round trip", d, json);
+}
+
 static void test_vectors(void)
 {
 	static const struct {
@@ -546,6 +676,40 @@ static void test_vectors(void)
 		{ 10000000000000000000ULL, "10000000000000000000" },
 		{ UINT64_MAX, "18446744073709551615" },
 	};
+	/* What the _json writers add: null, and exponents for big integers. */
+	static const struct {
+		double v;
+		const char *s;
+	} jsonv[] = {
+		{ NAN, "null" },
+		{ -INFINITY, "null" },
+		{ -0.0, "-0" },
+		{ 0.5, "0.5" },
+		{ 999999999999999.0, "999999999999999" },	/* 15 digits */
+		{ -999999999999999.0, "-999999999999999" },
+		{ 1e15, "1e+15" },				/* 16 digits */
+		{ 1234567890123456.0, "1.234567890123456e+15" },
+		{ 1234567890123456.8, "1234567890123456.8" },	/* has a point */
+		{ 9007199254740993.0, "9.007199254740992e+15" },
+		{ 9223372036854775808.0, "9.223372036854776e+18" },
+		{ -1.5e19, "-1.5e+19" },
+		{ 1e20, "1e+20" },
+		{ 123456789012345678e3, "1.2345678901234568e+20" },
+		{ 1e21, "1e+21" },
+		{ 1e-7, "0.0000001" },
+	};
+	static const struct {
+		float v;
+		const char *s;
+	} jsonv32[] = {
+		{ NAN, "null" },
+		{ INFINITY, "null" },
+		{ 16777216.0f, "16777216" },
+		{ 1e15f, "1e+15" },
+		{ 1e20f, "1e+20" },
+		{ -3.4028235e+38f, "-3.4028235e+38" },
+	};
+	struct tally t = { .what = "vectors: _len and _json" };
 	char buf[TBN_BUF];
 	size_t i, n;
 
@@ -554,25 +718,44 @@ static void test_vectors(void)
 		EXPECT_MSG(strcmp(buf, f32v[i].s) == 0 && n == strlen(buf),
 			   "tbn_f32 #%zu: \"%s\", want \"%s\"", i, buf,
 			   f32v[i].s);
+		check_fmt_f32(&t, f32v[i].v, true);
 	}
 	for (i = 0; i < sizeof(f64v) / sizeof(f64v[0]); i++) {
 		n = tbn_f64(buf, f64v[i].v);
 		EXPECT_MSG(strcmp(buf, f64v[i].s) == 0 && n == strlen(buf),
 			   "tbn_f64 #%zu: \"%s\", want \"%s\"", i, buf,
 			   f64v[i].s);
+		check_fmt_f64(&t, f64v[i].v, true);
+	}
+	for (i = 0; i < sizeof(jsonv) / sizeof(jsonv[0]); i++) {
+		n = tbn_f64_json(buf, jsonv[i].v);
+		EXPECT_MSG(strcmp(buf, jsonv[i].s) == 0 && n == strlen(buf),
+			   "tbn_f64_json #%zu: \"%s\", want \"%s\"", i, buf,
+			   jsonv[i].s);
+		check_fmt_f64(&t, jsonv[i].v, true);
+	}
+	for (i = 0; i < sizeof(jsonv32) / sizeof(jsonv32[0]); i++) {
+		n = tbn_f32_json(buf, jsonv32[i].v);
+		EXPECT_MSG(strcmp(buf, jsonv32[i].s) == 0 && n == strlen(buf),
+			   "tbn_f32_json #%zu: \"%s\", want \"%s\"", i, buf,
+			   jsonv32[i].s);
+		check_fmt_f32(&t, jsonv32[i].v, true);
 	}
 	for (i = 0; i < sizeof(i64v) / sizeof(i64v[0]); i++) {
 		n = tbn_i64(buf, i64v[i].v);
-		EXPECT_MSG(strcmp(buf, i64v[i].s) == 0 && n == strlen(buf),
+		EXPECT_MSG(strcmp(buf, i64v[i].s) == 0 && n == strlen(buf) &&
+			   tbn_i64_len(i64v[i].v) == n,
 			   "tbn_i64 #%zu: \"%s\", want \"%s\"", i, buf,
 			   i64v[i].s);
 	}
 	for (i = 0; i < sizeof(u64v) / sizeof(u64v[0]); i++) {
 		n = tbn_u64(buf, u64v[i].v);
-		EXPECT_MSG(strcmp(buf, u64v[i].s) == 0 && n == strlen(buf),
+		EXPECT_MSG(strcmp(buf, u64v[i].s) == 0 && n == strlen(buf) &&
+			   tbn_u64_len(u64v[i].v) == n,
 			   "tbn_u64 #%zu: \"%s\", want \"%s\"", i, buf,
 			   u64v[i].s);
 	}
+	tally_expect(&t);
 }
 
 static void test_random_f32(void)
@@ -718,10 +901,14 @@ static void check_int(struct tally *t, uint64_t u)
 	snprintf(want, sizeof(want), "%" PRIu64, u);
 	if (strcmp(buf, want) != 0 || n != strlen(want))
 		tally_fail(t, "u64", want, buf);
+	if (tbn_u64_len(u) != n)
+		tally_fail(t, "tbn_u64_len", want, buf);
 	n = tbn_i64(buf, s);
 	snprintf(want, sizeof(want), "%" PRId64, s);
 	if (strcmp(buf, want) != 0 || n != strlen(want))
 		tally_fail(t, "i64", want, buf);
+	if (tbn_i64_len(s) != n)
+		tally_fail(t, "tbn_i64_len", want, buf);
 }
 
 static void test_int(void)
@@ -736,9 +923,137 @@ static void test_int(void)
 			check_int(&t, p + (uint64_t)k);
 			check_int(&t, 0 - (p + (uint64_t)k));
 		}
+	/* The ends of the int64_t range (as u64: the middle of it). */
+	for (k = -2; k <= 2; k++) {
+		check_int(&t, (uint64_t)INT64_MIN + (uint64_t)k);
+		check_int(&t, (uint64_t)INT64_MAX + (uint64_t)k);
+	}
 	/* Random magnitudes, not just random bits (those are all 19-20). */
 	for (i = 0; i < N_RAND_INT; i++)
 		check_int(&t, rng_next() >> (rng_next() % 64));
+	tally_expect(&t);
+}
+
+/*
+ * numfmt.cc turns 8 digits into ASCII with multiply-shifts in place of
+ * divisions (ascii8); they are exact only over the range each is used
+ * on, which is small enough to check here in full.
+ */
+static void test_ascii8_constants(void)
+{
+	bool ok = true;
+	uint32_t x;
+
+	for (x = 0; x < 10000; x++)
+		ok &= ((x * 10486) >> 20) == x / 100;
+	for (x = 0; x < 100; x++)
+		ok &= ((x * 103) >> 10) == x / 10;
+	EXPECT_MSG(ok, "a multiply-shift of numfmt.cc's ascii8 is not exact");
+}
+
+/* Random bit patterns: lengths and JSON of a few million doubles. */
+static void test_fmt_random(void)
+{
+	struct tally t = { .what = "random f64: _len and _json" };
+	unsigned long i;
+
+	for (i = 0; i < N_RAND_FMT; i++)
+		check_fmt_f64(&t, f64_from_bits(rng_next()), false);
+	tally_expect(&t);
+}
+
+/* A stride through all float32 patterns: every exponent, both signs. */
+static void test_fmt_f32_stride(void)
+{
+	struct tally t = { .what = "f32 stride: _len and _json" };
+	uint64_t b;
+
+	for (b = 0; b < ((uint64_t)1 << 32); b += F32_STRIDE)
+		check_fmt_f32(&t, f32_from_bits((uint32_t)b), true);
+	tally_expect(&t);
+}
+
+/* @v and the @k values on each side of it (bit patterns), both signs. */
+static void around_f64(struct tally *t, double v, int k)
+{
+	int i;
+
+	for (i = -k; i <= k; i++) {
+		double d = f64_from_bits(f64_bits(v) + (uint64_t)(int64_t)i);
+
+		check_fmt_f64(t, d, true);
+		check_fmt_f64(t, -d, true);
+		check_f64(t, d, false);
+	}
+}
+
+static void around_f32(struct tally *t, float v, int k)
+{
+	int i;
+
+	for (i = -k; i <= k; i++) {
+		float f = f32_from_bits(f32_bits(v) + (uint32_t)i);
+
+		check_fmt_f32(t, f, true);
+		check_fmt_f32(t, -f, true);
+		check_f32(t, f, false);
+	}
+}
+
+/*
+ * Where the layout changes: powers of ten and two around 1e-7 (0.0000001
+ * or 1e-8), 1e15/1e16 (JSON's 16 integer digits), 1e21 (plain or 1e+21);
+ * integral doubles of 15 to 21 digits; denormals; the special values.
+ */
+static void test_fmt_boundaries(void)
+{
+	static const double specials[] = {
+		0.0, -0.0, INFINITY, -INFINITY, NAN, -NAN, DBL_MAX, DBL_MIN,
+		5e-324, FLT_MAX, FLT_MIN,
+	};
+	struct tally t = { .what = "notation boundaries: _len and _json" };
+	char s[64];
+	int e, d, i, j;
+
+	for (e = -12; e <= 25; e++) {
+		snprintf(s, sizeof(s), "1e%d", e);
+		around_f64(&t, strtod(s, NULL), 8);
+		around_f32(&t, strtof(s, NULL), 8);
+		/* 9.99...e(e-1): the largest values below the power. */
+		snprintf(s, sizeof(s), "9.9999999999999999e%d", e - 1);
+		around_f64(&t, strtod(s, NULL), 2);
+		around_f32(&t, strtof(s, NULL), 2);
+	}
+	for (e = -30; e <= 80; e++) {
+		around_f64(&t, ldexp(1.0, e), 4);
+		around_f32(&t, ldexpf(1.0f, e), 4);
+	}
+	/* Integral doubles of 15-21 digits, random and all nines. */
+	for (d = 15; d <= 21; d++)
+		for (i = 0; i < 2000; i++) {
+			for (j = 0; j < d; j++)
+				s[j] = (char)(i == 0 ? '9' :
+					      '0' + rng_next() % 10);
+			s[0] = s[0] == '0' ? '1' : s[0];
+			s[d] = '\0';
+			around_f64(&t, strtod(s, NULL), 0);
+			around_f32(&t, strtof(s, NULL), 0);
+		}
+	/* Denormals, and the specials (NaN payloads too). */
+	for (i = 0; i < 20000; i++) {
+		check_fmt_f64(&t, f64_from_bits(rng_next() &
+						0x800fffffffffffffULL), true);
+		check_fmt_f32(&t, f32_from_bits((uint32_t)rng_next() &
+						0x807fffffU), true);
+	}
+	for (i = 0; i < (int)(sizeof(specials) / sizeof(specials[0])); i++) {
+		around_f64(&t, specials[i], 0);
+		around_f32(&t, (float)specials[i], 0);
+	}
+	check_fmt_f64(&t, f64_from_bits(0x7ff0000000000001ULL), true);
+	check_fmt_f64(&t, f64_from_bits(0xfff8000000000000ULL), true);
+	check_fmt_f32(&t, f32_from_bits(0x7f800001U), true);
+	check_fmt_f32(&t, f32_from_bits(0xffc00000U), true);
 	tally_expect(&t);
 }
 
@@ -751,5 +1066,9 @@ int main(void)
 	test_pow2_f32();
 	test_pow2_f64();
 	test_pretty();
+	test_ascii8_constants();
+	test_fmt_random();
+	test_fmt_f32_stride();
+	test_fmt_boundaries();
 	return expect_done("numfmt");
 }
