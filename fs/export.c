@@ -48,18 +48,22 @@ static int export_file(struct tbv_view *v, tbv_ino ino, int dfd,
 		       const char *name)
 {
 	struct tbv_content *c = NULL;
+	const char *bytes;
 	int fd = -1, err;
 
 	err = tbv_open(v, ino, &c, NULL);
 	if (err)
 		return err;
+	err = tbv_content_read(v, c, 0, tbv_content_size(c), &bytes);
+	if (err)
+		goto out;
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 				       O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
 	}
-	err = write_all(fd, tbv_content_data(c), tbv_content_size(c));
+	err = write_all(fd, bytes, tbv_content_size(c));
 	if (!err)
 		set_times(v, ino, fd);
 	if (close(fd) && !err)

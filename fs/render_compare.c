@@ -1,6 +1,7 @@
 /*
  * render_compare.c — one scalar tag across the runs of a directory:
  * <dir>/compare/scalars/<tag>.csv        run,step,wall_time,value
+ *                                        (a rows file: render_csv.c)
  * <dir>/compare/scalars/<tag>.wide.csv   step, then one column per run
  * <dir>/compare/scalars/<tag>.stats.csv  step,runs,mean,std,min,max,median
  *
@@ -110,12 +111,6 @@ static void set_free(struct cmpset *c)
 	free(c->s);
 	free(c->tags);
 	free(c->names);
-}
-
-static int long_csv(struct tbv_view *v, struct cmpset *c, struct tbv_buf *b)
-{
-	tbv_buf_puts(b, "run,step,wall_time,value\n");
-	return tbv_render_named_rows(v, c->n, c->tags, c->names, b);
 }
 
 static int wide_or_stats(struct tbv_view *v, struct cmpset *c, bool stats,
@@ -263,10 +258,8 @@ int tbv_render_compare(struct tbv_view *v, const struct tbv_scope *s,
 		c.tags[c.n] = t;
 		c.names[c.n++] = s->rel[i];
 	}
-	if (fmt == TF_CSV)
-		err = long_csv(v, &c, b);
-	else
-		err = wide_or_stats(v, &c, fmt == TF_STATS_CSV, b);
+	/* The long form (TF_CSV) is a rows file: render_csv.c. */
+	err = wide_or_stats(v, &c, fmt == TF_STATS_CSV, b);
 out:
 	set_free(&c);
 	return err;

@@ -114,10 +114,45 @@ static size_t cache_keep(const struct tbv_view *v, size_t cap)
 	return v->opts.cache_bytes == TBV_CACHE_AUTO ? cap / 2 : cap;
 }
 
+/* --------------------------------------------------------- rows files */
+
+/* A rows content is listed in v->pending, and pins the runs it reads,
+ * until all its bytes are written. */
+static void pending_unlink(struct tbv_content *c)
+{
+	struct tbv_view *v = c->view;
+
+	if (!v)
+		return;
+	if (c->pprev)
+		c->pprev->pnext = c->pnext;
+	else
+		v->pending = c->pnext;
+	if (c->pnext)
+		c->pnext->pprev = c->pprev;
+	c->pprev = c->pnext = NULL;
+	c->view = NULL;
+	tbv_rows_pin(c->rows, -1);
+}
+
+/* All bytes written: the content becomes a plain buffer. */
+static void rows_settled(struct tbv_content *c)
+{
+	pending_unlink(c);
+	c->owned = tbv_rows_take_buf(c->rows);
+	c->data = c->owned;
+	tbv_rows_free(c->rows);
+	c->rows = NULL;
+}
+
 static void content_unref(struct tbv_content *c)
 {
 	if (!c || --c->refs)
 		return;
+	if (c->rows) {
+		pending_unlink(c);
+		tbv_rows_free(c->rows);
+	}
 	free(c->owned);
 	tbr_payload_free(c->payload);
 	free(c);
@@ -520,10 +555,6 @@ static int render_tagfile(struct tbv_view *v, struct tbv_node *n,
 	if (!t)
 		return -ENOENT;
 	switch (n->d.kind) {
-	case TBR_KIND_SCALAR:
-		if (n->d.fmt == TF_JSON)
-			return tbv_render_scalar_json(v, t, b);
-		return tbv_render_scalar_csv(v, t, b);
 	case TBR_KIND_HISTOGRAM:
 		return tbv_render_hist(v, r, t, n->d.fmt, b);
 	case TBR_KIND_TEXT:
@@ -553,9 +584,6 @@ static int render_rootfile(struct tbv_view *v, struct tbv_node *n,
 	case RF_TAGS_CSV:
 		err = tbv_render_tags_csv(v, &s, b);
 		break;
-	case RF_SCALARS_CSV:
-		err = tbv_render_all_scalars(v, &s, b);
-		break;
 	case RF_STATUS_JSON:
 		err = tbv_render_status_json(v, &s, b);
 		break;
@@ -567,6 +595,74 @@ static int render_rootfile(struct tbv_view *v, struct tbv_node *n,
 	}
 	tbv_scope_free(&s);
 	return err;
+}
+
+/* The plan of @n when it is a rows file (render_csv.c); *@x stays NULL
+ * for every other file. */
+static int rows_of(struct tbv_view *v, struct tbv_node *n,
+		   struct tbv_rows **x)
+{
+	const struct tbr_tag *t;
+	struct tbv_scope s;
+	int err;
+
+	*x = NULL;
+	switch (n->d.type) {
+	case NT_TAGFILE:
+		if (n->d.kind != TBR_KIND_SCALAR)
+			return 0;
+		t = node_tag(v, n);
+		if (!t)
+			return -ENOENT;
+		return tbv_rows_tag(v, n->d.run, t, n->d.fmt == TF_JSON, x);
+	case NT_RUNFILE:
+		if (n->d.fmt != UF_SCALARS_CSV)
+			return 0;
+		tbv_vrun_ensure(v, n->d.run);
+		return tbv_rows_run(v, n->d.run, x);
+	case NT_ROOTFILE:
+	case NT_CMPFILE:
+		if (n->d.type == NT_ROOTFILE ? n->d.fmt != RF_SCALARS_CSV
+					     : n->d.fmt != TF_CSV)
+			return 0;
+		err = root_scope(v, n->d.type == NT_ROOTFILE ? "" : n->d.scope,
+				 &s);
+		if (err)
+			return err;
+		err = tbv_rows_scope(v, &s,
+				     n->d.type == NT_ROOTFILE ? NULL : n->d.tag,
+				     x);
+		tbv_scope_free(&s);
+		return err;
+	default:
+		return 0;
+	}
+}
+
+/* A content for the rows file @x of node @n, written on demand. */
+static int rows_content(struct tbv_view *v, struct tbv_node *n,
+			struct tbv_rows *x, struct tbv_content **out)
+{
+	struct tbv_content *c;
+	int err = tbv_rows_content(x, &c);
+
+	if (err) {
+		tbv_rows_free(x);
+		return err;
+	}
+	c->node = n;
+	if (tbv_rows_complete(x)) {
+		rows_settled(c);
+	} else {
+		c->view = v;
+		c->pnext = v->pending;
+		if (v->pending)
+			v->pending->pprev = c;
+		v->pending = c;
+		tbv_rows_pin(x, 1);
+	}
+	*out = c;
+	return 0;
 }
 
 static int render(struct tbv_view *v, struct tbv_node *n,
@@ -585,9 +681,7 @@ static int render(struct tbv_view *v, struct tbv_node *n,
 		break;
 	case NT_RUNFILE:
 		tbv_vrun_ensure(v, n->d.run);
-		if (n->d.fmt == UF_SCALARS_CSV)
-			err = tbv_render_run_scalars(v, n->d.run, &b);
-		else if (n->d.fmt == UF_RUN_JSON)
+		if (n->d.fmt == UF_RUN_JSON)
 			err = tbv_render_run_json(v, n->d.run, &b);
 		else
 			err = tbv_render_hparams_json(v, n->d.run, &b);
@@ -631,6 +725,7 @@ static int file_content(struct tbv_view *v, struct tbv_node *n, uint64_t gen,
 			struct tbv_content **out)
 {
 	struct tbv_content *c = NULL;
+	struct tbv_rows *x;
 	int err;
 
 	if (n->ce && n->ce->gen == gen) {
@@ -640,7 +735,9 @@ static int file_content(struct tbv_view *v, struct tbv_node *n, uint64_t gen,
 		*out = n->ce->c;
 		return 0;
 	}
-	err = render(v, n, &c);
+	err = rows_of(v, n, &x);
+	if (!err)
+		err = x ? rows_content(v, n, x, &c) : render(v, n, &c);
 	if (err)
 		return err;
 	n->size = c->size;
@@ -758,6 +855,20 @@ static int node_stat(struct tbv_view *v, struct tbv_node *n, struct stat *st)
 			}
 		}
 		if (!n->size_valid || n->size_gen != gen) {
+			/* Rows files know their size without their bytes. */
+			struct tbv_rows *x;
+
+			err = rows_of(v, n, &x);
+			if (err)
+				return err;
+			if (x) {
+				n->size = tbv_rows_size(x);
+				n->size_gen = gen;
+				n->size_valid = true;
+				tbv_rows_free(x);
+			}
+		}
+		if (!n->size_valid || n->size_gen != gen) {
 			err = file_content(v, n, gen, &c);
 			if (err)
 				return err;
@@ -793,6 +904,7 @@ int tbv_view_open(const char *logdir, const struct tbv_options *opts,
 {
 	struct tbv_view *v;
 	struct tbv_desc d = { .type = NT_LDIR };
+	struct tbr_options ro = { 0 };
 	struct timespec ts;
 	tbr_status st;
 	int err = -ENOMEM;
@@ -809,7 +921,16 @@ int tbv_view_open(const char *logdir, const struct tbv_options *opts,
 		v->opts.refresh_secs = 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	v->start_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	st = tbr_logdir_open(logdir, NULL, &v->ld);
+	/* Sealed blocks are counted on another core while runs are parsed
+	 * (render_csv.c); the purged view needs orphan flags they lack. */
+	if (!v->opts.purge_orphaned) {
+		v->counter = tbv_counter_new();
+		if (v->counter) {
+			ro.on_block = tbv_counter_block;
+			ro.on_block_ud = v;
+		}
+	}
+	st = tbr_logdir_open(logdir, &ro, &v->ld);
 	if (st != TBR_OK) {
 		err = st == TBR_ERR_IO ? (errno ? -errno : -EIO)
 				       : tbv_errno(st);
@@ -830,8 +951,17 @@ void tbv_view_close(struct tbv_view *v)
 {
 	if (!v)
 		return;
+	tbv_counter_free(v->counter); /* before the pages it writes go */
+	v->counter = NULL;
 	while (v->lru_head)
 		cache_drop(v, v->lru_head);
+	/* Contents still open (no release came) can no longer be written. */
+	while (v->pending) {
+		struct tbv_content *c = v->pending;
+
+		pending_unlink(c);
+		c->failed = -EIO;
+	}
 	for (size_t i = 0; i < v->nnodes; i++)
 		node_free(v->nodes[i]);
 	free(v->nodes);
@@ -978,9 +1108,59 @@ int tbv_open(struct tbv_view *v, tbv_ino ino, struct tbv_content **out,
 	return 0;
 }
 
-const char *tbv_content_data(const struct tbv_content *c)
+int tbv_content_read(struct tbv_view *v, struct tbv_content *c, size_t off,
+		     size_t len, const char **out)
 {
-	return c->data;
+	int err;
+
+	*out = NULL;
+	if (c->failed)
+		return c->failed;
+	if (off > c->size)
+		off = c->size;
+	if (len > c->size - off)
+		len = c->size - off;
+	if (c->rows) {
+		err = tbv_rows_fill(c->rows, off, len);
+		if (err) {
+			if (err == -EIO && v->log)
+				v->log(v->log_ud, "error: a rows file's bytes "
+						  "disagree with its size (a "
+						  "bug: please report it)");
+			return err;
+		}
+		if (tbv_rows_complete(c->rows))
+			rows_settled(c);
+	}
+	*out = c->data + off;
+	return 0;
+}
+
+void tbv_rows_settle(struct tbv_view *v, struct tbv_vrun *r)
+{
+	struct tbv_content *c, *next;
+	int err;
+
+	if (!r->rows_pending)
+		return;
+	for (c = v->pending; c; c = next) {
+		next = c->pnext;
+		if (!tbv_rows_uses(c->rows, r))
+			continue;
+		/* Only the cache holds it: drop it rather than write it. */
+		if (c->refs == 1 && c->node && c->node->ce &&
+		    c->node->ce->c == c) {
+			cache_drop(v, c->node->ce);
+			continue;
+		}
+		err = tbv_rows_finish(c->rows);
+		if (err) {
+			pending_unlink(c);
+			c->failed = err;
+			continue;
+		}
+		rows_settled(c);
+	}
 }
 
 size_t tbv_content_size(const struct tbv_content *c)

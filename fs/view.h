@@ -9,6 +9,7 @@
  * (tbv_view_close). Directory listings and file contents are snapshots
  * owned by the caller until tbv_dirlist_release / tbv_content_release;
  * they stay valid (and unchanged) however the logs grow meanwhile.
+ * Contents are released before the view is closed.
  *
  * Errors are negative errno values (-ENOENT, -ENOTDIR, -EISDIR, -EIO,
  * -ENOMEM); 0 is success.
@@ -84,8 +85,13 @@ void tbv_dirlist_release(struct tbv_dirlist *d);
  * (the FUSE glue then drops the kernel's page cache for it). */
 int tbv_open(struct tbv_view *v, tbv_ino ino, struct tbv_content **out,
 	     bool *changed);
-const char *tbv_content_data(const struct tbv_content *c);
 size_t tbv_content_size(const struct tbv_content *c);
+/* Points *@out at bytes [@off, @off + @len) of the snapshot (clamped to
+ * its size), valid until the release. Big CSV and JSON files are written
+ * on demand, so the first read of a range may take a moment and may fail
+ * (-ENOMEM, -EIO); the view must be the one that opened @c. */
+int tbv_content_read(struct tbv_view *v, struct tbv_content *c, size_t off,
+		     size_t len, const char **out);
 void tbv_content_release(struct tbv_content *c);
 
 /* Writes the whole view as a plain directory tree under @outdir (created

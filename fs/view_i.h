@@ -116,12 +116,13 @@ void tbv_put_num(struct tbv_buf *b, const struct tbr_num *n, bool json);
 /* Raw form of tbv_put_num for the hot loops: writes at @p (TBN_BUF bytes
  * free), no null handling. */
 size_t tbv_fmt_num(char *p, const struct tbr_num *n);
-/* The same for JSON (finite values only): large integral floats get an
- * exponent ("1e+20") so parsers do not read them as 64-bit integers. */
+/* The same for JSON: null for non-finite values, and large integral
+ * floats get an exponent ("1e+20") so parsers do not read them as 64-bit
+ * integers (numfmt's _json forms). */
 size_t tbv_json_num(char *p, const struct tbr_num *n);
-/* Rewrites a float printed at @p (@n bytes) that way; returns the new
- * length (never longer than TBN_BUF - 1). */
-size_t tbv_json_float(char *p, size_t n);
+/* The lengths both would write, without writing: returns tbv_fmt_num's,
+ * *@json_len gets tbv_json_num's. */
+size_t tbv_num_lens(const struct tbr_num *n, size_t *json_len);
 bool tbv_num_finite(const struct tbr_num *n);
 /* A double decoded from a TensorFlow tensor of DataType @dtype: printed
  * as float32 when the tensor was 16/32-bit float (exact), as an integer
@@ -237,6 +238,8 @@ struct tbv_vrun {
 	uint64_t *skipped;   /* per event file: records_skipped last logged */
 	size_t nskipped;
 	struct tbv_sidecar sc[TBV_NSIDECARS];
+	struct tbv_map pages;  /* scalar tag name -> struct tbv_pages */
+	size_t rows_pending;   /* rows contents still reading this run */
 };
 
 /* One directory of the log tree leading to runs (rebuilt on each scan
@@ -354,6 +357,12 @@ struct tbv_view {
 	struct tbv_map names;    /* (parent ino, name) -> node */
 	/* rendered contents, most recent first */
 	struct tbv_centry *lru_head, *lru_tail;
+	/* rows contents still being written (render_csv.c) */
+	struct tbv_content *pending;
+	/* counts sealed blocks while runs are parsed (render_csv.c); NULL
+	 * with purge */
+	struct tbv_counter *counter;
+	struct tbv_vrun *refreshing; /* the run tbr_run_refresh is reading */
 	size_t cache_used, cache_count;
 	/* Index bytes the reader holds for every run loaded (the sum of
 	 * tbr_run_memory): the automatic cache cap follows it. */
@@ -438,21 +447,53 @@ const char *tbv_blob_ext(struct tbv_view *v, struct tbv_vrun *r,
 /* Each appends a complete file to @b and returns 0 or a negative errno
  * (-ENOMEM when @b ran out of memory is detected by the caller). */
 
-/* render_csv.c: per-run and all-run scalar files */
-int tbv_render_scalar_csv(struct tbv_view *v, const struct tbr_tag *t,
-			  struct tbv_buf *b);
-int tbv_render_scalar_json(struct tbv_view *v, const struct tbr_tag *t,
-			   struct tbv_buf *b);
-int tbv_render_run_scalars(struct tbv_view *v, struct tbv_vrun *r,
-			   struct tbv_buf *b);
-int tbv_render_all_scalars(struct tbv_view *v, const struct tbv_scope *s,
-			   struct tbv_buf *b);
-/* Rows "<name>,step,wall_time,value" of the scalar series @tags[i], named
- * @names[i] (CSV-quoted here), in that order. Big files are written by
- * several threads (see render_csv.c). */
-int tbv_render_named_rows(struct tbv_view *v, size_t n,
-			  const struct tbr_tag *const *tags,
-			  const char *const *names, struct tbv_buf *b);
+/* render_csv.c: the files made of rows of scalar series (a tag's .csv and
+ * .json, a run's scalars.csv, the root's scalars.csv, compare/scalars/
+ * <tag>.csv). A struct tbv_rows knows such a file's exact size without
+ * its bytes; as a content, its bytes are written on demand by
+ * tbv_rows_fill. It reads the series it was made from until complete:
+ * before any of its runs is refreshed it must be finished or dropped
+ * (view.c, tbv_rows_settle). */
+struct tbv_rows;
+int tbv_rows_tag(struct tbv_view *v, struct tbv_vrun *r,
+		 const struct tbr_tag *t, bool json, struct tbv_rows **out);
+int tbv_rows_run(struct tbv_view *v, struct tbv_vrun *r,
+		 struct tbv_rows **out);
+/* The root's scalars.csv of scope @s (@tag NULL: rows "run,tag,...") or
+ * its compare/scalars/@tag.csv (rows "run,..."). */
+int tbv_rows_scope(struct tbv_view *v, const struct tbv_scope *s,
+		   const char *tag, struct tbv_rows **out);
+size_t tbv_rows_size(const struct tbv_rows *x);
+void tbv_rows_free(struct tbv_rows *x);
+/* A content of @x's size whose bytes are written on demand; @x is then
+ * the content's (c->rows). */
+int tbv_rows_content(struct tbv_rows *x, struct tbv_content **out);
+/* Writes at least the bytes [@off, @off+@len) (and a growing window
+ * after them); tbv_rows_finish writes all. */
+int tbv_rows_fill(struct tbv_rows *x, size_t off, size_t len);
+int tbv_rows_finish(struct tbv_rows *x);
+bool tbv_rows_complete(const struct tbv_rows *x);
+/* The file's bytes, which the caller then owns (once complete). */
+char *tbv_rows_take_buf(struct tbv_rows *x);
+/* Whether @x reads run @r; adds @delta to each of its runs' pending. */
+bool tbv_rows_uses(const struct tbv_rows *x, const struct tbv_vrun *r);
+void tbv_rows_pin(struct tbv_rows *x, int delta);
+/* Frees a struct tbv_pages (vrun->pages values). */
+void tbv_pages_free(void *pg);
+/* The background counter of sealed blocks (see render_csv.c). The hook
+ * is tbr_options.on_block with the view as its @ud; drain waits until
+ * every block handed over is counted, flush hands over those of the
+ * refresh just done (NULL: nothing to do). */
+struct tbv_counter;
+struct tbv_counter *tbv_counter_new(void);
+void tbv_counter_free(struct tbv_counter *c);
+void tbv_counter_drain(struct tbv_counter *c);
+void tbv_counter_flush(struct tbv_counter *c);
+void tbv_counter_block(void *ud, struct tbr_run *run, const struct tbr_tag *t,
+		       uint64_t restarts, const struct tbr_block *b);
+/* view.c: finishes, or drops from the cache, every rows content still
+ * reading run @r; called before @r is refreshed. */
+void tbv_rows_settle(struct tbv_view *v, struct tbv_vrun *r);
 
 /* render_json.c: run.json, status.json, hparams.json */
 int tbv_render_run_json(struct tbv_view *v, struct tbv_vrun *r,
@@ -485,7 +526,7 @@ int tbv_render_tensor_json(struct tbv_view *v, struct tbv_vrun *r,
 /* Maps a reader status to a negative errno. */
 int tbv_errno(tbr_status st);
 
-/* render_compare.c: <dir>/compare/scalars/<tag>.{csv,wide.csv,stats.csv} */
+/* render_compare.c: <dir>/compare/scalars/<tag>.{wide,stats}.csv */
 int tbv_render_compare(struct tbv_view *v, const struct tbv_scope *s,
 		       const char *tag, int fmt, struct tbv_buf *b);
 
@@ -497,6 +538,13 @@ struct tbv_content {
 	const char *data;
 	char *owned;                 /* freed with the last reference */
 	struct tbr_payload *payload; /* blob files: the bytes live here */
+	/* Rows files still being written: their plan, the view that lists
+	 * them (v->pending) and the node they show, for tbv_rows_settle. */
+	struct tbv_rows *rows;
+	struct tbv_view *view;
+	struct tbv_node *node;
+	struct tbv_content *pprev, *pnext;
+	int failed; /* could not be finished: reads give this error */
 };
 
 /* Wraps the buffer's bytes (taking them; @b is left empty). */

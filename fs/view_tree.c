@@ -169,8 +169,15 @@ void tbv_vrun_ensure(struct tbv_view *v, struct tbv_vrun *r)
 	r->call_seen = v->call;
 	if (!due(v, r->refreshed, r->last_refresh))
 		return;
+	/* Contents still being written, and the counter, read the series
+	 * as they are. */
+	tbv_rows_settle(v, r);
+	tbv_counter_drain(v->counter);
 	/* An unreadable run directory keeps the data read so far. */
+	v->refreshing = r;
 	(void)tbr_run_refresh(r->run, &changed);
+	v->refreshing = NULL;
+	tbv_counter_flush(v->counter);
 	r->refreshed = true;
 	r->last_refresh = tbv_now();
 	for (size_t i = 0; i < tbr_run_file_count(r->run); i++)
@@ -199,6 +206,7 @@ void tbv_vrun_free(struct tbv_vrun *r)
 		return;
 	for (int i = 0; i < TBV_NSIDECARS; i++)
 		json_decref(r->sc[i].flat);
+	tbv_map_clear(&r->pages, tbv_pages_free);
 	free(r->skipped);
 	free(r->name);
 	free(r);

@@ -193,48 +193,12 @@ void tbv_put_u64(struct tbv_buf *b, uint64_t v)
 		b->len += tbn_u64(p, v);
 }
 
-size_t tbv_json_float(char *p, size_t n)
-{
-	char tmp[TBN_BUF];
-	size_t neg = p[0] == '-', m, k, o = 0;
-
-	/* numfmt writes plain digits up to 1e21; many JSON parsers (jansson
-	 * among them) read a number without '.' or 'e' as an integer and
-	 * fail past 2^63, so large integral floats get an exponent. */
-	if (n < 16 + neg)
-		return n;
-	for (size_t i = neg; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return n;
-	m = n - neg;
-	k = m;
-	while (k > 1 && p[neg + k - 1] == '0')
-		k--;
-	if (neg)
-		tmp[o++] = '-';
-	tmp[o++] = p[neg];
-	if (k > 1) {
-		tmp[o++] = '.';
-		memcpy(tmp + o, p + neg + 1, k - 1);
-		o += k - 1;
-	}
-	o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "e+%zu", m - 1);
-	memcpy(p, tmp, o);
-	return o;
-}
-
 void tbv_put_f64(struct tbv_buf *b, double v, bool json)
 {
-	char *p;
+	char *p = tbv_buf_tail(b, TBN_BUF);
 
-	if (json && !isfinite(v)) {
-		tbv_buf_put(b, "null", 4);
-		return;
-	}
-	p = tbv_buf_tail(b, TBN_BUF);
 	if (p)
-		b->len += json ? tbv_json_float(p, tbn_f64(p, v))
-			       : tbn_f64(p, v);
+		b->len += json ? tbn_f64_json(p, v) : tbn_f64(p, v);
 }
 
 size_t tbv_fmt_num(char *p, const struct tbr_num *n)
@@ -285,16 +249,34 @@ void tbv_put_num(struct tbv_buf *b, const struct tbr_num *n, bool json)
 
 size_t tbv_json_num(char *p, const struct tbr_num *n)
 {
-	size_t len = tbv_fmt_num(p, n);
-
 	switch (n->dtype) {
 	case TBR_DT_F32:
 	case TBR_DT_F16:
 	case TBR_DT_BF16:
+		return tbn_f32_json(p, n->v.f32);
 	case TBR_DT_F64:
-		return tbv_json_float(p, len);
+		return tbn_f64_json(p, n->v.f64);
 	default:
-		return len;
+		return tbv_fmt_num(p, n);
+	}
+}
+
+size_t tbv_num_lens(const struct tbr_num *n, size_t *json_len)
+{
+	switch (n->dtype) {
+	case TBR_DT_F32:
+	case TBR_DT_F16:
+	case TBR_DT_BF16:
+		return tbn_f32_lens(n->v.f32, json_len);
+	case TBR_DT_F64:
+		return tbn_f64_lens(n->v.f64, json_len);
+	case TBR_DT_U64:
+		return *json_len = tbn_u64_len(n->v.u);
+	case TBR_DT_I32:
+	case TBR_DT_I64:
+	case TBR_DT_BOOL:
+	default:
+		return *json_len = tbn_i64_len(n->v.i);
 	}
 }
 
@@ -319,8 +301,7 @@ void tbv_put_tensor_value(struct tbv_buf *b, int dtype, double v, bool json)
 		if ((double)(float)v == v) {
 			char *p = tbv_buf_tail(b, TBN_BUF);
 			if (p)
-				b->len += json ? tbv_json_float(
-						       p, tbn_f32(p, (float)v))
+				b->len += json ? tbn_f32_json(p, (float)v)
 					       : tbn_f32(p, (float)v);
 			return;
 		}

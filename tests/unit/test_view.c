@@ -147,7 +147,20 @@ static int resolve(struct tbv_view *v, const char *path, tbv_ino *ino,
 }
 
 /* A NUL-terminated copy of a file's bytes, or NULL. */
-static char *read_view(struct tbv_view *v, const char *path, size_t *len)
+/* All bytes of @c (written on demand for big CSV/JSON files). */
+static const char *cdata(struct tbv_view *v, struct tbv_content *c)
+{
+	const char *p = NULL;
+
+	EXPECT(tbv_content_read(v, c, 0, tbv_content_size(c), &p) == 0);
+	return p ? p : "";
+}
+
+/* Reads @path's bytes in pieces of @piece bytes, last piece first, each
+ * into its place: big rows files are written chunk by chunk on demand,
+ * and a piece must never depend on the ones read before. */
+static char *read_pieces(struct tbv_view *v, const char *path, size_t piece,
+			 size_t *len)
 {
 	struct tbv_content *c;
 	tbv_ino ino;
@@ -157,10 +170,23 @@ static char *read_view(struct tbv_view *v, const char *path, size_t *len)
 		return NULL;
 	*len = tbv_content_size(c);
 	s = malloc(*len + 1);
-	memcpy(s, tbv_content_data(c), *len);
+	for (size_t end = *len; end > 0;) {
+		size_t off = end > piece ? end - piece : 0;
+		const char *p = NULL;
+
+		EXPECT(tbv_content_read(v, c, off, end - off, &p) == 0);
+		if (p)
+			memcpy(s + off, p, end - off);
+		end = off;
+	}
 	s[*len] = '\0';
 	tbv_content_release(c);
 	return s;
+}
+
+static char *read_view(struct tbv_view *v, const char *path, size_t *len)
+{
+	return read_pieces(v, path, SIZE_MAX, len);
 }
 
 static bool exists(struct tbv_view *v, const char *path)
@@ -353,13 +379,13 @@ static void check_file(struct tbv_view *v, tbv_ino ino, const char *path,
 
 	if (ends(name, ".json")) {
 		json_error_t e;
-		json_t *j = json_loadb(tbv_content_data(c), tbv_content_size(c),
+		json_t *j = json_loadb(cdata(v, c), tbv_content_size(c),
 				       0, &e);
 		EXPECT_MSG(j != NULL, "%s: %s", path, e.text);
 		json_decref(j);
 	} else if (ends(name, ".csv")) {
 		struct csv csv;
-		int rc = csv_parse(tbv_content_data(c), tbv_content_size(c),
+		int rc = csv_parse(cdata(v, c), tbv_content_size(c),
 				   &csv);
 		EXPECT_MSG(rc == 0 && csv.nrows >= 1, "%s: bad CSV", path);
 		for (size_t r = 1; rc == 0 && r < csv.nrows; r++)
@@ -378,7 +404,7 @@ static void check_file(struct tbv_view *v, tbv_ino ino, const char *path,
 		struct stat xs;
 
 		EXPECT_MSG(f && fread(buf, 1, n + 1, f) == n &&
-				   !memcmp(buf, tbv_content_data(c), n),
+				   !memcmp(buf, cdata(v, c), n),
 			   "export differs: %s", path);
 		EXPECT(stat(p, &xs) == 0 &&
 		       xs.st_mtim.tv_sec == st.st_mtim.tv_sec);
@@ -721,7 +747,7 @@ static void check_blobs(struct tbv_view *v, const char *dir, size_t want,
 		if (tbv_open(v, eino, &c, NULL))
 			continue;
 		const unsigned char *p =
-			(const unsigned char *)tbv_content_data(c);
+			(const unsigned char *)cdata(v, c);
 		size_t len = tbv_content_size(c);
 		EXPECT(tbv_getattr(v, eino, &st) == 0 &&
 		       (size_t)st.st_size == len);
@@ -1220,7 +1246,9 @@ static void test_live(void)
 	char *grow = mkrun(root, "grow"), *still = mkrun(root, "still");
 	char *gf = xfmt("%s/events.out.tfevents.1.gen", grow);
 	struct tbv_view *v, *slow;
-	struct tbv_content *snap = NULL, *c = NULL;
+	static const char *const unread_path[2] = { "grow/scalars.csv",
+						    "grow/scalars/tag0.json" };
+	struct tbv_content *snap = NULL, *c = NULL, *unread[2];
 	struct stat st1, st2, s1, s2, t1, t2;
 	tbv_ino gi, si, ti;
 	bool changed = true;
@@ -1240,13 +1268,22 @@ static void test_live(void)
 	EXPECT(tbv_open(v, gi, &snap, &changed) == 0 && !changed);
 	len1 = tbv_content_size(snap);
 	copy1 = malloc(len1);
-	memcpy(copy1, tbv_content_data(snap), len1);
+	memcpy(copy1, cdata(v, snap), len1);
 	EXPECT((size_t)st1.st_size == len1);
 	EXPECT(read_csv(slow, "grow/scalars/tag0.csv", &csv) == 0 &&
 	       csv.nrows == 101);
 	csv_free(&csv);
 
 	EXPECT(resolve(v, "grow/scalars/tag1.csv", &ti, &t1) == 0);
+	/* Opened, not read yet: their bytes are written on the first read,
+	 * which comes after the run grew. */
+	for (int i = 0; i < 2; i++) {
+		tbv_ino ino;
+
+		unread[i] = NULL;
+		EXPECT(resolve(v, unread_path[i], &ino, NULL) == 0 &&
+		       tbv_open(v, ino, &unread[i], NULL) == 0);
+	}
 	/* Only tag0 grows. */
 	sh("'%s' scalars '%s' --tags 1 --tag tag0 --steps 50 --start-step 100 "
 	   "--append", gen, gf);
@@ -1259,15 +1296,28 @@ static void test_live(void)
 	EXPECT(st2.st_mtim.tv_sec > st1.st_mtim.tv_sec);
 	EXPECT(tbv_open(v, gi, &c, &changed) == 0 && changed);
 	EXPECT(c && tbv_content_size(c) == (size_t)st2.st_size);
-	EXPECT(c && csv_parse(tbv_content_data(c), tbv_content_size(c),
+	EXPECT(c && csv_parse(cdata(v, c), tbv_content_size(c),
 			      &csv) == 0 && csv.nrows == 151);
 	csv_free(&csv);
 	tbv_content_release(c);
 	/* The snapshot taken before is unchanged. */
 	EXPECT(tbv_content_size(snap) == len1 &&
-	       !memcmp(tbv_content_data(snap), copy1, len1));
+	       !memcmp(cdata(v, snap), copy1, len1));
 	tbv_content_release(snap);
 	free(copy1);
+	/* So are those opened but not read (slow still shows the old data). */
+	for (int i = 0; i < 2; i++) {
+		size_t n = 0;
+		char *want = read_view(slow, unread_path[i], &n);
+
+		EXPECT_MSG(want && unread[i] &&
+				   tbv_content_size(unread[i]) == n &&
+				   !memcmp(cdata(v, unread[i]), want, n),
+			   "%s: snapshot changed", unread_path[i]);
+		free(want);
+		if (unread[i])
+			tbv_content_release(unread[i]);
+	}
 	/* The other run: same size, same mtime, not changed. */
 	EXPECT(tbv_getattr(v, si, &s2) == 0 && s2.st_size == s1.st_size &&
 	       s2.st_mtim.tv_sec == s1.st_mtim.tv_sec &&
@@ -1578,8 +1628,9 @@ static void write_restarted(const char *path, int64_t n1, int64_t n2)
 	fclose(f);
 }
 
-/* Files of a series over PAR_MIN_POINTS (render_csv.c) are written by
- * several threads: the bytes must be those one thread writes. One thread
+/* Big rows files (render_csv.c) are written by several threads, chunk
+ * by chunk as they are read: the bytes must be those one thread writes
+ * reading front to back. One thread
  * is forced by running on one CPU. With purge the first chunks of each
  * series have no rows, which moves the JSON commas. */
 static void test_parallel(void)
@@ -1656,7 +1707,10 @@ static void test_parallel(void)
 				char *got;
 
 				EXPECT(resolve(v, files[i], &ino, &st) == 0);
-				got = read_view(v, files[i], &len);
+				/* Pass 1 (a tiny cache) reads back to front. */
+				got = pass == 1 ? read_pieces(v, files[i], 65536,
+							      &len)
+						: read_view(v, files[i], &len);
 				EXPECT_MSG(got && ref[i] && len == rlen[i] &&
 						   (size_t)st.st_size == len &&
 						   !memcmp(got, ref[i], len),
@@ -1672,6 +1726,54 @@ static void test_parallel(void)
 	rmrf(root);
 	free(path);
 	free(dir);
+	free(root);
+}
+
+/* A run re-read from scratch (its file replaced, as rsync does): the
+ * counted pages of its series start over, so sizes and bytes are those
+ * of the new file. Big enough that pages are counted while it is parsed
+ * (render_csv.c, the background counter). */
+static void test_reread(void)
+{
+	char *root = tmpdir();
+	char *run = mkrun(root, "r");
+	char *f = xfmt("%s/events.out.tfevents.1.gen", run);
+	const char *const files[] = { "r/scalars/tag0.csv",
+				      "r/scalars/tag0.json", "r/scalars.csv" };
+	struct tbv_view *v;
+	struct csv c;
+
+	sh("'%s' scalars '%s' --tags 2 --steps 20000", gen, f);
+	v = open_view(root, 0, (size_t)64 << 20, false);
+	if (!v)
+		goto out;
+	EXPECT(read_csv(v, "r/scalars/tag0.csv", &c) == 0 &&
+	       c.nrows == 20001);
+	csv_free(&c);
+	sh("'%s' scalars '%s.new' --tags 2 --steps 15000 --start-step 7 && "
+	   "mv '%s.new' '%s'", gen, f, f, f);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct stat st;
+		tbv_ino ino;
+		size_t len = 0;
+		char *got;
+
+		EXPECT(resolve(v, files[i], &ino, &st) == 0);
+		got = read_view(v, files[i], &len);
+		EXPECT_MSG(got && (size_t)st.st_size == len, "%s: %zu vs %zu",
+			   files[i], (size_t)st.st_size, len);
+		if (got && i == 0) {
+			EXPECT(csv_parse(got, len, &c) == 0 &&
+			       c.nrows == 15001 && !strcmp(c.rows[1][0], "7"));
+			csv_free(&c);
+		}
+		free(got);
+	}
+	tbv_view_close(v);
+out:
+	rmrf(root);
+	free(f);
+	free(run);
 	free(root);
 }
 
@@ -1696,6 +1798,7 @@ int main(void)
 		test_dtypes();
 		test_names();
 		test_live();
+		test_reread();
 		test_runs();
 		test_bad();
 	} else {
