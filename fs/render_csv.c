@@ -166,11 +166,14 @@ static int pages_push(struct tbv_pages *pg, const struct page_size *ps)
  * scalar series (tbr_options.on_block); a thread counts its rows' bytes
  * meanwhile on another core, so that when the parse ends the pages are
  * mostly counted: stat and the first byte of any scalar file then wait
- * for the last block or two, not for a pass over millions of points.
- * Sealed blocks never change until their run is refreshed again, and the
- * view drains the counter before any refresh (tbv_counter_drain) and
- * before it reads counted pages, so the thread never races the reader or
- * the plans. Not used with purge: orphan flags are not in the blocks. */
+ * for what it has not reached yet, not for a pass over millions of
+ * points. It is best effort: before any refresh and before a plan reads
+ * counted pages, the view stops it and drops what it has not started
+ * (tbv_counter_quiesce), so nobody ever waits for it beyond one block,
+ * and the plan counts what is missing of the series it needs. Sealed
+ * blocks never change until their run is refreshed again, so the thread
+ * never races the reader, and it is stopped whenever the view reads or
+ * resets pages. Not used with purge: orphan flags are not in the blocks. */
 
 struct count_item {
 	struct tbv_vrun *r;
@@ -259,8 +262,7 @@ static void *counter_main(void *arg)
 			counter_block(&it, pts);
 		pthread_mutex_lock(&c->lock);
 		c->busy = false;
-		if (!c->n)
-			pthread_cond_broadcast(&c->idle);
+		pthread_cond_broadcast(&c->idle);
 	}
 	pthread_mutex_unlock(&c->lock);
 	free(pts);
@@ -353,13 +355,14 @@ void tbv_counter_flush(struct tbv_counter *c)
 		counter_flush(c);
 }
 
-void tbv_counter_drain(struct tbv_counter *c)
+void tbv_counter_quiesce(struct tbv_counter *c)
 {
 	if (!c)
 		return;
-	counter_flush(c);
+	c->nbatch = 0;
 	pthread_mutex_lock(&c->lock);
-	while (c->n || c->busy)
+	c->n = 0;
+	while (c->busy)
 		pthread_cond_wait(&c->idle, &c->lock);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -543,7 +546,7 @@ static struct tbv_pages *pages_of(struct tbv_rows *x, struct tbv_vrun *r,
 					     tbr_tag_count_unorphaned(t)
 				   : 0;
 
-	tbv_counter_drain(x->v->counter); /* it writes pages too */
+	tbv_counter_quiesce(x->v->counter); /* it writes pages too */
 	pg = tbv_map_get(&r->pages, name, strlen(name));
 	if (!pg) {
 		pg = calloc(1, sizeof(*pg));

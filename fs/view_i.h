@@ -481,13 +481,13 @@ void tbv_rows_pin(struct tbv_rows *x, int delta);
 /* Frees a struct tbv_pages (vrun->pages values). */
 void tbv_pages_free(void *pg);
 /* The background counter of sealed blocks (see render_csv.c). The hook
- * is tbr_options.on_block with the view as its @ud; drain waits until
- * every block handed over is counted, flush hands over those of the
- * refresh just done (NULL: nothing to do). */
+ * is tbr_options.on_block with the view as its @ud; quiesce drops the
+ * blocks not started and waits for the one being counted, flush hands
+ * over those of the refresh just done (NULL: nothing to do). */
 struct tbv_counter;
 struct tbv_counter *tbv_counter_new(void);
 void tbv_counter_free(struct tbv_counter *c);
-void tbv_counter_drain(struct tbv_counter *c);
+void tbv_counter_quiesce(struct tbv_counter *c);
 void tbv_counter_flush(struct tbv_counter *c);
 void tbv_counter_block(void *ud, struct tbr_run *run, const struct tbr_tag *t,
 		       uint64_t restarts, const struct tbr_block *b);

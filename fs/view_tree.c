@@ -172,7 +172,7 @@ void tbv_vrun_ensure(struct tbv_view *v, struct tbv_vrun *r)
 	/* Contents still being written, and the counter, read the series
 	 * as they are. */
 	tbv_rows_settle(v, r);
-	tbv_counter_drain(v->counter);
+	tbv_counter_quiesce(v->counter);
 	/* An unreadable run directory keeps the data read so far. */
 	v->refreshing = r;
 	(void)tbr_run_refresh(r->run, &changed);
