@@ -19,7 +19,9 @@
  * bignum fallback; Debian builds it with assertions on) was 3-4x slower
  * in tests/bench/bench_numfmt (110-170 ns a value against 31-45 ns).
  * The output is byte-for-byte what the double-conversion shim wrote:
- * checked on every float32 and tens of millions of doubles.
+ * checked on every float32 and tens of millions of doubles; the digit
+ * writer below was then rewritten and checked byte-for-byte against the
+ * one before on every float32 and 400 million random doubles.
  *
  * Dragonbox gives significand and exponent only; the text is ours, in
  * two steps that the writers and the _len functions share:
@@ -28,19 +30,22 @@
  *     _len functions stop there, so they cannot disagree with the
  *     writers, which return the plan's length, not a count of their own.
  *  2. put_plan writes the digits. Written for speed, because it was most
- *     of the cost: the significand is scaled to a fixed 17 digits and
- *     turned into ASCII 8 digits at a time in one register (ascii8), so
- *     that every notation is a few 8-byte stores at offsets the plan
- *     gives, and nothing branches on the notation (see plan_decimal).
+ *     of the cost: the significand is turned into ASCII 8 digits at a
+ *     time in one register (ascii8) and left-aligned to a fixed 17
+ *     digits, so that every notation is a few 8-byte stores at offsets
+ *     the plan gives, and nothing branches on the notation.
  *     The stores may leave bytes past the end of the text (digits, '0's,
  *     a point where the NUL then goes), all inside TBN_BUF.
- * In tests/bench/bench_numfmt (pinned to a core) this took float32 from
- * 34-36 to 28-31 ns a value and training-curve doubles from 37-39 to
- * 32-33 ns; random-bit doubles, mostly exponent form, stayed at 33-37.
- * Dragonbox alone is 13 ns of that here, and its own to_chars (exponent
- * form only) takes 26-29 ns: the digits now cost about what they cost
- * there. What is left is latency (ascii8 is a chain of six multiplies)
- * and instruction count, which a SIMD conversion could cut further.
+ * Measured against the writer before (both in one process, pinned to a
+ * core, best of 9 runs; bench_numfmt agrees but is noisier): training-
+ * curve values went from 32 to 28 ns (float32) and 35 to 31-32 ns
+ * (double); random bit patterns from 30 to 31 ns (float32) and 31 to
+ * 32-33 ns (double); but 17-digit timestamps like 1700000000.1234567
+ * from 25 to 29-30 ns: for them the old right-to-left writer never
+ * mispredicted and did less work. Dragonbox alone is 13 ns of each;
+ * its own to_chars (exponent form only) takes 25-30 ns. What is left is
+ * mostly the latency of ascii8 (six dependent multiplies); a SIMD
+ * conversion could cut it further.
  */
 #include "numfmt.h"
 
@@ -127,35 +132,63 @@ static inline uint64_t ascii8(uint32_t v)
  * (the most a double needs) and padded with '0's on the right, so that
  * every digit has a fixed place and every notation is a few 8-byte
  * stores at offsets known from the plan: digits 0-7 in w0, 8-15 in w1,
- * digit 16 in last. Scaling first costs a multiply; it saves finding
- * where the leading digit of a right-aligned conversion is.
+ * digit 16 in last.
  */
 struct digits17 {
 	uint64_t w0, w1;
 	char last;
 };
 
-/* @sig has @n <= 17 digits (a double's significand). */
+/* Bytes k..k+7 of the 16-byte string lo, hi (0 <= k <= 8; the shifts
+ * are split in two so that none is by 64, which C leaves undefined). */
+static inline uint64_t funnel(uint64_t lo, uint64_t hi, int k)
+{
+	return (lo >> (4 * k) >> (4 * k)) |
+	       (hi << (32 - 4 * k) << (32 - 4 * k));
+}
+
+/*
+ * @sig has @n <= 17 digits (a double's significand). The digits are
+ * converted right-aligned, as 17 with leading zeros, and then moved left
+ * by 17 - n bytes: that way the conversion does not wait for n, which
+ * takes a dependent multiply and table load to find. (Scaling sig by
+ * 10^(17 - n) first was about 1 ns a value slower.)
+ */
 static inline digits17 split_digits(uint64_t sig, int n)
 {
-	uint64_t s = sig * pow10_u64[17 - n];	/* < 10^17 < 2^57 */
-	uint32_t lo9 = (uint32_t)(s % 1000000000);
+	uint64_t hi = sig / 100000000;		/* < 10^9 */
+	uint64_t mid = ascii8((uint32_t)(hi % 100000000));
+	uint64_t low = ascii8((uint32_t)(sig % 100000000));
+	/* The 17 digits, then '0's: bytes 0-7, 8-15, 16-23. */
+	uint64_t b0 = ('0' + hi / 100000000) | mid << 8;
+	uint64_t b1 = mid >> 56 | low << 8;
+	uint64_t b2 = low >> 56 | ascii_zeros << 8;
+	int k = 17 - n;
 	digits17 d;
 
-	d.w0 = ascii8((uint32_t)(s / 1000000000));
-	d.w1 = ascii8(lo9 / 10);
-	d.last = (char)('0' + lo9 % 10);
+	if (k >= 8) {
+		b0 = b1;
+		b1 = b2;
+		b2 = ascii_zeros;
+		k -= 8;
+	}
+	/* k <= 8 here (n = 1 leaves 16 - 8), which funnel allows. */
+	d.w0 = funnel(b0, b1, k);
+	d.w1 = funnel(b1, b2, k);
+	d.last = (char)funnel(b2, ascii_zeros, k);
 	return d;
 }
 
 /* @sig has @n <= 9 digits (a float's significand): fewer, same layout. */
 static inline digits17 split_digits(uint32_t sig, int n)
 {
-	uint32_t s = sig * (uint32_t)pow10_u64[9 - n];	/* < 10^9 */
+	uint64_t low = ascii8(sig % 100000000);
+	uint64_t b0 = ('0' + sig / 100000000) | low << 8;
+	uint64_t b1 = low >> 56 | ascii_zeros << 8;
 	digits17 d;
 
-	d.w0 = ascii8(s / 10);
-	d.w1 = (ascii_zeros << 8) | ('0' + s % 10);
+	d.w0 = funnel(b0, b1, 9 - n);
+	d.w1 = funnel(b1, ascii_zeros, 9 - n);
 	d.last = '0';
 	return d;
 }
@@ -294,6 +327,19 @@ static inline plan plan_decimal(bool neg, uint64_t sig, int e, bool json)
 	return pl;
 }
 
+/* The shortest decimal of a finite non-zero value (policies: see
+ * plan_float). */
+template <class Float, class Signed>
+static inline auto shortest(Signed s, unsigned int exp_bits)
+{
+	return db::to_decimal<Float>(s, exp_bits,
+		db::policy::sign::ignore,
+		db::policy::trailing_zero::remove,
+		db::policy::decimal_to_binary_rounding::nearest_to_even,
+		db::policy::binary_to_decimal_rounding::to_even,
+		db::policy::cache::full);
+}
+
 /*
  * Sign, zero and non-finite values are handled here (to_decimal requires
  * a finite non-zero input), the rest by Dragonbox, the way its own
@@ -307,22 +353,9 @@ static inline plan plan_decimal(bool neg, uint64_t sig, int e, bool json)
  * the even digit, as in double-conversion; the full (fastest) power table.
  * @sig receives the significand for put_plan (unset for a word).
  */
-/* The shortest decimal of a finite non-zero value, with the policies
- * below. */
-template <class Float, class Signed>
-static inline auto shortest(Signed s, unsigned int exp_bits)
-{
-	return db::to_decimal<Float>(s, exp_bits,
-		db::policy::sign::ignore,
-		db::policy::trailing_zero::remove,
-		db::policy::decimal_to_binary_rounding::nearest_to_even,
-		db::policy::binary_to_decimal_rounding::to_even,
-		db::policy::cache::full);
-}
-
 template <class Float, bool json>
-static inline plan plan_float(Float v,
-			      typename db::float_bits<Float>::carrier_uint *sig)
+__attribute__((always_inline)) static inline plan
+plan_float(Float v, typename db::float_bits<Float>::carrier_uint *sig)
 {
 	auto const br = db::float_bits<Float>(v);
 	unsigned int const exp_bits = br.extract_exponent_bits();

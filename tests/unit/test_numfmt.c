@@ -42,12 +42,12 @@
 #include "expect.h"
 #include "numfmt.h"
 
-#define N_RAND_F32 800000
+#define N_RAND_F32 600000
 #define N_RAND_F64 400000
 #define N_RAND_INT 300000
 #define N_PRETTY 200000
 /* Random doubles for the cheaper _len/_json checks. */
-#define N_RAND_FMT 1200000
+#define N_RAND_FMT 800000
 /* Every this-many-th float32 bit pattern (a prime: all exponents, both
  * signs, some 215000 patterns). */
 #define F32_STRIDE 19997
