@@ -9,8 +9,9 @@
  *
  *  - The size without the bytes. stat must give the exact size before the
  *    first byte is read. The bytes of every PAGE points of a series are
- *    counted once and kept (struct tbv_pages, per run and tag); a number's
- *    length costs about a third of printing it (numfmt's _len functions).
+ *    counted once and kept (struct tbv_pages, per run and tag), mostly
+ *    while the run is parsed (the background counter below); a number's
+ *    length costs about half of printing it (numfmt's _lens functions).
  *    A series only grows at its end until its run is re-read from scratch
  *    (tbr_run_restarts), so counted pages stay true and a refresh counts
  *    only the new ones.
@@ -150,6 +151,31 @@ static int pages_reserve(struct tbv_pages *pg, size_t want)
 }
 
 
+/* The pages of series @name of @r, emptied when they were counted for
+ * another reading of the run (@restarts) or other orphan flags
+ * (@orphaned, purge only); NULL when out of memory. */
+static struct tbv_pages *pages_get(struct tbv_vrun *r, const char *name,
+				   uint64_t restarts, size_t orphaned)
+{
+	struct tbv_pages *pg = tbv_map_get(&r->pages, name, strlen(name));
+
+	if (!pg) {
+		pg = calloc(1, sizeof(*pg));
+		if (!pg || tbv_map_put(&r->pages, name, strlen(name), pg)) {
+			free(pg);
+			return NULL;
+		}
+	} else if (pg->restarts == restarts && pg->orphaned == orphaned) {
+		return pg;
+	}
+	pg->restarts = restarts;
+	pg->orphaned = orphaned;
+	pg->n = 0;
+	pg->tail_at = 0;
+	pg->acc_at = 0;
+	return pg;
+}
+
 /* Appends a counted full page (the next one) to @pg. */
 static int pages_push(struct tbv_pages *pg, const struct page_size *ps)
 {
@@ -202,25 +228,13 @@ struct tbv_counter {
 /* Counts the points of @it's block into its series' pages. */
 static void counter_block(const struct count_item *it, struct tbr_scalar *pts)
 {
-	struct tbv_vrun *r = it->r;
-	const char *name = tbr_tag_name(it->t);
-	struct tbv_pages *pg = tbv_map_get(&r->pages, name, strlen(name));
+	/* No purge here, so no orphans. */
+	struct tbv_pages *pg = pages_get(it->r, tbr_tag_name(it->t),
+					 it->restarts, 0);
 	size_t n;
 
-	if (!pg) {
-		pg = calloc(1, sizeof(*pg));
-		if (!pg || tbv_map_put(&r->pages, name, strlen(name), pg)) {
-			free(pg);
-			return;
-		}
-		pg->restarts = it->restarts;
-	}
-	if (pg->restarts != it->restarts) {
-		pg->restarts = it->restarts;
-		pg->n = 0;
-		pg->tail_at = 0;
-		pg->acc_at = 0;
-	}
+	if (!pg)
+		return;
 	n = tbr_block_decode(&it->b, pts);
 	for (size_t k = 0; k < n; k++) {
 		size_t i = it->b.first + k;
@@ -303,24 +317,33 @@ void tbv_counter_free(struct tbv_counter *c)
 	free(c);
 }
 
+/* Starts @fn(@arg) with every signal blocked, so that signals (an
+ * unmount's SIGTERM) go to the thread serving requests. */
+static bool thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	bool ok;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ok = !pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
+}
+
 /* Hands the batch over to the thread (started on first use). Items that
  * cannot be queued (no memory, no thread) are dropped: the plans then
  * count those pages themselves. */
-static void counter_flush(struct tbv_counter *c)
+void tbv_counter_flush(struct tbv_counter *c)
 {
-	size_t n = c->nbatch;
+	size_t n = c ? c->nbatch : 0;
 
 	if (!n)
 		return;
 	c->nbatch = 0;
 	pthread_mutex_lock(&c->lock);
 	if (!c->started && !c->failed) {
-		sigset_t all, old;
-
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		c->started = !pthread_create(&c->th, NULL, counter_main, c);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		c->started = thread_start(&c->th, counter_main, c);
 		c->failed = !c->started;
 	}
 	if (c->started && c->n + n > c->cap) {
@@ -349,12 +372,6 @@ static void counter_flush(struct tbv_counter *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void tbv_counter_flush(struct tbv_counter *c)
-{
-	if (c)
-		counter_flush(c);
-}
-
 void tbv_counter_quiesce(struct tbv_counter *c)
 {
 	if (!c)
@@ -379,7 +396,7 @@ void tbv_counter_block(void *ud, struct tbr_run *run, const struct tbr_tag *t,
 		.r = v->refreshing, .t = t, .restarts = restarts, .b = *b
 	};
 	if (c->nbatch == COUNT_BATCH)
-		counter_flush(c);
+		tbv_counter_flush(c);
 }
 
 /* ---------------------------------------------------------- the threads */
@@ -442,7 +459,6 @@ static int par_run(size_t n, size_t points,
 	struct par p = { .n = n, .fn = fn, .ctx = ctx };
 	pthread_t th[PAR_MAX_THREADS];
 	size_t nth = 0, want = 0;
-	sigset_t all, old;
 
 	atomic_init(&p.next, 0);
 	atomic_init(&p.err, 0);
@@ -450,17 +466,9 @@ static int par_run(size_t n, size_t points,
 		want = cpus() - 1;
 	if (want > n - 1)
 		want = n - 1;
-	/* Workers start with every signal blocked, so that signals (an
-	 * unmount's SIGTERM) go to the thread serving requests. No thread
-	 * is no failure: the calling thread then does it all. */
-	if (want) {
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		while (nth < want &&
-		       !pthread_create(&th[nth], NULL, par_loop, &p))
-			nth++;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	/* No thread is no failure: the calling thread then does it all. */
+	while (nth < want && thread_start(&th[nth], par_loop, &p))
+		nth++;
 	par_loop(&p);
 	while (nth)
 		pthread_join(th[--nth], NULL);
@@ -539,30 +547,13 @@ void tbv_rows_free(struct tbv_rows *x)
 static struct tbv_pages *pages_of(struct tbv_rows *x, struct tbv_vrun *r,
 				  const struct tbr_tag *t)
 {
-	const char *name = tbr_tag_name(t);
-	struct tbv_pages *pg;
-	uint64_t restarts = tbr_run_restarts(r->run);
 	size_t orphaned = x->purge ? tbr_tag_count(t) -
 					     tbr_tag_count_unorphaned(t)
 				   : 0;
 
 	tbv_counter_quiesce(x->v->counter); /* it writes pages too */
-	pg = tbv_map_get(&r->pages, name, strlen(name));
-	if (!pg) {
-		pg = calloc(1, sizeof(*pg));
-		if (!pg || tbv_map_put(&r->pages, name, strlen(name), pg)) {
-			free(pg);
-			return NULL;
-		}
-	} else if (pg->restarts == restarts && pg->orphaned == orphaned) {
-		return pg;
-	}
-	pg->restarts = restarts;
-	pg->orphaned = orphaned;
-	pg->n = 0;
-	pg->tail_at = 0;
-	pg->acc_at = 0;
-	return pg;
+	return pages_get(r, tbr_tag_name(t), tbr_run_restarts(r->run),
+			 orphaned);
 }
 
 /* Adds the rows of scalar series @t of run @r, each led by @pre. */

@@ -236,13 +236,8 @@ bool tbv_num_finite(const struct tbr_num *n)
 
 void tbv_put_num(struct tbv_buf *b, const struct tbr_num *n, bool json)
 {
-	char *p;
+	char *p = tbv_buf_tail(b, TBN_BUF);
 
-	if (json && !tbv_num_finite(n)) {
-		tbv_buf_put(b, "null", 4);
-		return;
-	}
-	p = tbv_buf_tail(b, TBN_BUF);
 	if (p)
 		b->len += json ? tbv_json_num(p, n) : tbv_fmt_num(p, n);
 }
